@@ -1,0 +1,5 @@
+"""(being written)"""
+
+from service.guideline.model import Rule
+
+RULES: tuple[Rule, ...] = ()

@@ -1,0 +1,220 @@
+"""CDS Hooks 2.0 wire format: typed request, response, discovery and feedback models.
+
+Response models encode the 2.0 invariants (cds-resp-1..6) as validators, so no code path can emit
+an invalid card. Request models tolerate unknown members (newer clients, `extension`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SUMMARY_MAX_CHARS = 139
+"""The spec's "<140-character" summary."""
+
+_REFERENCE = re.compile(r"^[A-Z][A-Za-z]+/[A-Za-z0-9\-.]{1,64}$")
+
+
+class _Tolerant(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+# --- request ----------------------------------------------------------------------------------
+
+class FhirAuthorization(_Tolerant):
+    access_token: str = Field(min_length=1, repr=False)
+    token_type: Literal["Bearer"]
+    expires_in: int
+    scope: str
+    subject: str
+    patient: str | None = None
+
+
+class PatientViewContext(_Tolerant):
+    userId: str = Field(min_length=1)
+    patientId: str = Field(min_length=1)
+    encounterId: str | None = None
+
+
+class OrderSignContext(PatientViewContext):
+    draftOrders: dict[str, Any]
+
+    @field_validator("draftOrders")
+    @classmethod
+    def _is_bundle(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if value.get("resourceType") != "Bundle":
+            raise ValueError("draftOrders must be a FHIR Bundle")
+        return value
+
+
+class OrderSelectContext(OrderSignContext):
+    selections: list[str] = Field(min_length=1)
+
+    @field_validator("selections")
+    @classmethod
+    def _are_references(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not _REFERENCE.match(item):
+                raise ValueError(f"selection {item!r} is not a 'Type/id' reference")
+        return value
+
+
+class HookRequest(_Tolerant):
+    hook: str = Field(min_length=1)
+    hookInstance: str = Field(min_length=1)
+    fhirServer: str | None = None
+    fhirAuthorization: FhirAuthorization | None = None
+    context: dict[str, Any]
+    prefetch: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _authorization_needs_server(self) -> HookRequest:
+        # cds-r-1: fhirAuthorization.exists() implies fhirServer.exists()
+        if self.fhirAuthorization is not None and not self.fhirServer:
+            raise ValueError("fhirServer is required when fhirAuthorization is present")
+        return self
+
+
+# --- response ---------------------------------------------------------------------------------
+
+class Coding(_Strict):
+    system: str = Field(min_length=1)
+    code: str = Field(min_length=1)
+    display: str | None = None
+
+
+class Source(_Strict):
+    label: str = Field(min_length=1)
+    url: str | None = None
+    icon: str | None = None
+    topic: Coding | None = None
+
+
+class Action(_Strict):
+    type: Literal["create", "update", "delete"]
+    description: str = Field(min_length=1)
+    resource: dict[str, Any] | None = None
+    resourceId: str | None = None
+
+    @model_validator(mode="after")
+    def _resource_fits_type(self) -> Action:
+        if self.type == "delete":
+            # cds-resp-2
+            if self.resourceId is None or self.resource is not None:
+                raise ValueError("a delete action has resourceId and no resource")
+        elif self.resource is None:
+            raise ValueError(f"a {self.type} action carries the resource")
+        return self
+
+
+class Suggestion(_Strict):
+    label: str = Field(min_length=1)
+    uuid: str
+    isRecommended: bool | None = None
+    actions: list[Action] | None = Field(default=None, min_length=1)
+
+
+class Link(_Strict):
+    label: str = Field(min_length=1)
+    url: str = Field(min_length=1)
+    type: Literal["absolute", "smart"]
+    appContext: str | None = None
+    autolaunchable: bool | None = None
+
+    @model_validator(mode="after")
+    def _app_context_only_on_smart(self) -> Link:
+        # cds-resp-3
+        if self.appContext is not None and self.type != "smart":
+            raise ValueError("appContext is allowed on smart links only")
+        return self
+
+
+class OverrideReason(Coding):
+    display: str = Field(min_length=1)  # cds-resp-4
+
+
+class Card(_Strict):
+    uuid: str
+    summary: str = Field(min_length=1, max_length=SUMMARY_MAX_CHARS)
+    detail: str | None = None
+    indicator: Literal["info", "warning", "critical"]
+    source: Source
+    suggestions: list[Suggestion] | None = Field(default=None, min_length=1)
+    selectionBehavior: Literal["at-most-one", "any"] | None = None
+    overrideReasons: list[OverrideReason] | None = Field(default=None, min_length=1)
+    links: list[Link] | None = Field(default=None, min_length=1)
+    extension: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _suggestion_invariants(self) -> Card:
+        if self.suggestions and self.selectionBehavior is None:
+            raise ValueError("selectionBehavior is required with suggestions")  # cds-resp-6
+        if self.selectionBehavior == "at-most-one" and self.suggestions:
+            recommended = sum(1 for s in self.suggestions if s.isRecommended)
+            if recommended > 1:
+                raise ValueError("at-most-one allows one recommended suggestion")  # cds-resp-1
+        return self
+
+
+class CdsResponse(_Strict):
+    cards: list[Card]
+    systemActions: list[Action] | None = Field(default=None, min_length=1)
+
+
+# --- discovery --------------------------------------------------------------------------------
+
+class ServiceDefinition(_Strict):
+    hook: str
+    id: str
+    title: str
+    description: str
+    prefetch: dict[str, str] | None = None
+    usageRequirements: str | None = None
+
+
+class DiscoveryResponse(_Strict):
+    services: list[ServiceDefinition]
+
+
+# --- feedback ---------------------------------------------------------------------------------
+
+class AcceptedSuggestion(_Tolerant):
+    id: str = Field(min_length=1)
+
+
+class FeedbackOverrideReason(_Tolerant):
+    reason: Coding | None = None
+    userComment: str | None = None
+
+    @model_validator(mode="after")
+    def _reason_or_comment(self) -> FeedbackOverrideReason:
+        # cds-fb-3
+        if self.reason is None and not self.userComment:
+            raise ValueError("overrideReason needs reason or userComment")
+        return self
+
+
+class FeedbackItem(_Tolerant):
+    card: str = Field(min_length=1)
+    outcome: Literal["accepted", "overridden"]  # cds-fb-1
+    acceptedSuggestions: list[AcceptedSuggestion] | None = None
+    overrideReason: FeedbackOverrideReason | None = None
+    outcomeTimestamp: datetime
+
+    @model_validator(mode="after")
+    def _accepted_names_suggestions(self) -> FeedbackItem:
+        # cds-fb-2
+        if self.outcome == "accepted" and not self.acceptedSuggestions:
+            raise ValueError("acceptedSuggestions is required when outcome is accepted")
+        return self
+
+
+class FeedbackRequest(_Tolerant):
+    feedback: list[FeedbackItem] = Field(min_length=1)
