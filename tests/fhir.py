@@ -360,3 +360,143 @@ def hook_request(hook: str, resources: list[dict[str, Any]], *, orders: list[dic
         "context": context,
         "prefetch": prefetch_for(resources, patient_id),
     }
+
+
+# --- reading answers ------------------------------------------------------------------------------
+
+DOSE_PRESCRIBED = CODEX + "codexrt-radiotherapy-dose-prescribed-to-volume"
+
+
+def cards_for(response: dict[str, Any], rule_id: str) -> list[dict[str, Any]]:
+    """The cards of `response` whose source.topic.code is `rule_id`."""
+    return [card for card in response["cards"] if card["source"]["topic"]["code"] == rule_id]
+
+
+def prescription(resource: dict[str, Any]) -> tuple[float, int]:
+    """(totalDose in cGy, fractions) of a CodeX course prescription ServiceRequest."""
+    dose = next(ext for ext in resource["extension"] if ext["url"] == DOSE_PRESCRIBED)
+    parts = {part["url"]: part for part in dose["extension"]}
+    return parts["totalDose"]["valueQuantity"]["value"], parts["fractions"]["valuePositiveInt"]
+
+
+def suggested_regimens(card: dict[str, Any]) -> list[tuple[str, float, int]]:
+    """(action type, totalDose cGy, fractions) of each regimen suggestion of `card`."""
+    result = []
+    for suggestion in card.get("suggestions") or []:
+        for action in suggestion["actions"]:
+            if action["resource"]["resourceType"] == "ServiceRequest":
+                result.append((action["type"], *prescription(action["resource"])))
+    return result
+
+
+SITE_CODES.setdefault("adrenal", "23451007")
+
+
+def surgery(text: str, *, performed: str | None = None, reason: list[dict] | None = None,
+            body_site: tuple[str, str] | None = None, status: str = "completed",
+            patient_id: str = PATIENT_ID, id: str | None = None) -> dict[str, Any]:
+    """A completed surgical Procedure (category SNOMED 387713003), e.g. a decompression for MSCC."""
+    resource: dict[str, Any] = {
+        "resourceType": "Procedure",
+        "id": id or _id("surgery"),
+        "status": status,
+        "category": concept(SNOMED, "387713003", "Surgical procedure"),
+        "code": {"text": text},
+        "subject": {"reference": f"Patient/{patient_id}"},
+        "performedDateTime": performed or days_ago(1),
+    }
+    if reason:
+        resource["reasonReference"] = reason
+    if body_site:
+        resource["bodySite"] = [concept(*body_site)]
+    return resource
+
+
+# --- brain metastases ------------------------------------------------------------------------------
+
+HGVS = "http://varnomen.hgvs.org"
+
+
+def driver_variant(gene: str, protein_change: str, **kwargs: Any) -> dict[str, Any]:
+    """An mCODE genomic variant Observation that also names the protein change (LOINC 48005-3 p.HGVS)."""
+    resource = driver(gene, **kwargs)
+    resource["component"].append({"code": concept(LOINC, "48005-3", "Amino acid change (pHGVS)"),
+                                  "valueCodeableConcept": {"coding": [coding(HGVS, protein_change)],
+                                                           "text": protein_change}})
+    return resource
+
+
+def brain_metastasectomy(*, performed: str | None = None, status: str = "completed",
+                         patient_id: str = PATIENT_ID, id: str | None = None) -> dict[str, Any]:
+    """A resection of a brain metastasis, coded with the service's concept (CONVENTIONS.md)."""
+    return {
+        "resourceType": "Procedure",
+        "id": id or _id("metastasectomy"),
+        "status": status,
+        "code": concept(CONCEPT, "brain-metastasectomy", "Resection of brain metastasis"),
+        "subject": {"reference": f"Patient/{patient_id}"},
+        "performedDateTime": performed or days_ago(14),
+    }
+
+
+# --- other encodings (facts tests) ------------------------------------------------------------
+
+def body_structure(site: str, *, qualifier: str | None = None, patient_id: str = PATIENT_ID,
+                   id: str | None = None) -> dict[str, Any]:
+    """A RadiotherapyVolume BodyStructure located at `site` (SITE_CODES), optionally whole/partial."""
+    resource: dict[str, Any] = {
+        "resourceType": "BodyStructure",
+        "id": id or _id("volume"),
+        "location": concept(SNOMED, SITE_CODES[site]),
+        "patient": {"reference": f"Patient/{patient_id}"},
+    }
+    if qualifier:
+        resource["locationQualifier"] = [concept(SNOMED, qualifier)]
+    return resource
+
+
+def procedure(system: str, code: str, *, status: str = "completed", performed: str | None = None,
+              category: tuple[str, str] | None = None, body_site: tuple[str, str] | None = None,
+              reason: list[dict] | None = None, patient_id: str = PATIENT_ID, id: str | None = None,
+              **extra: Any) -> dict[str, Any]:
+    """A plain Procedure coded `system|code`, performed on `performed` (default 30 days ago)."""
+    resource: dict[str, Any] = {
+        "resourceType": "Procedure",
+        "id": id or _id("proc"),
+        "status": status,
+        "code": concept(system, code),
+        "subject": {"reference": f"Patient/{patient_id}"},
+        "performedDateTime": performed or days_ago(30),
+    }
+    if category:
+        resource["category"] = concept(*category)
+    if body_site:
+        resource["bodySite"] = [concept(*body_site)]
+    if reason:
+        resource["reasonReference"] = reason
+    resource.update(extra)
+    return resource
+
+
+def medication_statement(name: str, *, status: str = "active", effective: str | None = None,
+                         patient_id: str = PATIENT_ID, id: str | None = None) -> dict[str, Any]:
+    return {
+        "resourceType": "MedicationStatement",
+        "id": id or _id("medstmt"),
+        "status": status,
+        "medicationCodeableConcept": concept(ATC, MEDICATION_ATC[name], name),
+        "subject": {"reference": f"Patient/{patient_id}"},
+        "effectiveDateTime": effective or days_ago(14),
+    }
+
+
+def medication_administration(name: str, *, status: str = "completed", effective: str | None = None,
+                              patient_id: str = PATIENT_ID, id: str | None = None) -> dict[str, Any]:
+    return {
+        "resourceType": "MedicationAdministration",
+        "id": id or _id("medadm"),
+        "status": status,
+        "medicationCodeableConcept": concept(ATC, MEDICATION_ATC[name], name),
+        "subject": {"reference": f"Patient/{patient_id}"},
+        "effectiveDateTime": effective or days_ago(7),
+    }

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 LANGUAGES = ("da", "en")
-SHARED_FILES = ("common", "facts", "vocabulary", "override-reasons", "medications")
+SHARED_FILES = ("common", "facts", "vocabulary", "override-reasons", "medications", "notices")
 
 
 def cards_dir() -> Path:

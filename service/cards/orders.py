@@ -51,24 +51,35 @@ REGION_BODY_STRUCTURE: Mapping[Region, tuple[str, str]] = {
 
 def _body_site(site: Site) -> dict[str, Any]:
     code, display = REGION_BODY_STRUCTURE.get(site.region, (None, site.region.value))
-    coding = {"system": SNOMED, "code": site.body_structure or code, "display": display}
-    if coding["code"] is None:
+    structure = site.body_structure or code
+    if structure is None:
         return {"text": display}
+    coding = {"system": SNOMED, "code": structure}
     concept: dict[str, Any] = {"coding": [coding]}
+    # The region's display names the region's own code only; a finer structure (femur) keeps it as text.
+    if structure == code:
+        coding["display"] = display
+    else:
+        concept["text"] = display
     if site.region is Region.BRAIN and site.whole_brain:
-        concept["extension"] = [{"url": BODY_LOCATION_QUALIFIER_URL, "valueCodeableConcept": {"coding": [ENTIRE]}}]
+        concept["extension"] = [
+            {"url": BODY_LOCATION_QUALIFIER_URL, "valueCodeableConcept": {"coding": [ENTIRE]}}
+        ]
     return concept
 
 
 def _dose_extension(suggestion: RegimenSuggestion, site_display: str) -> dict[str, Any]:
     regimen = suggestion.regimen
     total_cgy = regimen.total_dose_cgy
-    value: int | float = total_cgy.numerator if total_cgy.denominator == 1 else round(float(total_cgy), 1)
+    value: int | float = (
+        total_cgy.numerator if total_cgy.denominator == 1 else round(float(total_cgy), 1)
+    )
     return {
         "url": DOSE_PRESCRIBED_URL,
         "extension": [
             {"url": "volume", "valueReference": {"display": site_display}},
-            {"url": "totalDose", "valueQuantity": {"value": value, "unit": "cGy", "system": UCUM, "code": "cGy"}},
+            {"url": "totalDose",
+             "valueQuantity": {"value": value, "unit": "cGy", "system": UCUM, "code": "cGy"}},
             {"url": "fractions", "valuePositiveInt": regimen.fractions},
         ],
     }

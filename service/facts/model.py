@@ -194,6 +194,8 @@ class Corticosteroid:
     for_cerebral: bool
     """Its reason is a brain metastasis or a cerebral symptom (CONVENTIONS.md)."""
     source: Source
+    planned: bool = False
+    """Prescribed but not started: a draft, on-hold or planned request, or a draft order of the hook."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +233,7 @@ class RadiotherapyOrder:
     reirradiation: bool | None
     reason_references: tuple[str, ...]
     reason_symptoms: tuple[SymptomKind, ...]
-    """Symptoms named in `reasonCode` (pain, headache, ...)."""
+    """Symptoms named in `reasonCode` or by a symptom Condition in `reasonReference` (pain, headache, ...)."""
     authored: date | None
     source: Source
     resource: dict[str, object] = field(compare=False, hash=False)

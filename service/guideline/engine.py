@@ -37,7 +37,8 @@ def _without_repeats(finding: Finding, orders: tuple[RadiotherapyOrder, ...]) ->
 
 
 def _shown_on(hook: Hook, finding: Finding) -> bool:
-    # order-sign shows only what still matters at signing: warnings, critical, and info that changes something.
+    # order-sign shows only what still matters at signing: warnings, critical,
+    # and info cards that change something.
     if hook is Hook.ORDER_SIGN and finding.indicator is Indicator.INFO:
         return bool(finding.suggestions)
     return True

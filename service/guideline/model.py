@@ -115,6 +115,12 @@ class GuidelineSettings:
         {"EGFR", "ALK", "ROS1", "RET", "MET", "BRAF", "NTRK1", "NTRK2", "NTRK3", "NTRK", "KRAS", "ERBB2"}
     )
     """Genes with a targeted therapy (national NSCLC treatment guideline); HER2 is HGNC ERBB2."""
+    targetable_variants: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("BRAF", ("V600E", "Val600Glu")),
+        ("KRAS", ("G12C", "Gly12Cys")),
+        ("MET", ("exon 14", "ex14")),
+    )
+    """Genes of `targetable_drivers` whose targeted therapy needs a particular variant (gene, spellings)."""
     brain_few_lesions_max: int = 3
     brain_surgery_max_ps: int = 1
     poor_ps_min: int = 2

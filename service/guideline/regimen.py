@@ -100,14 +100,17 @@ NAMED_REGIMENS: tuple[Regimen, ...] = (
 class HeranPlan:
     """HERAN: one inhomogeneous plan, 50-66 Gy in 24 fractions (l. 1172-1176); never a suggestion."""
 
-    low: Regimen = Regimen.of(50, 24)
-    high: Regimen = Regimen.of(66, 24)
+    low: Regimen
+    high: Regimen
 
     def matches(self, regimen: Regimen) -> bool:
-        return regimen.fractions == 24 and self.low.total_dose_gy <= regimen.total_dose_gy <= self.high.total_dose_gy
+        return (
+            regimen.fractions == self.low.fractions
+            and self.low.total_dose_gy <= regimen.total_dose_gy <= self.high.total_dose_gy
+        )
 
 
-HERAN = HeranPlan()
+HERAN = HeranPlan(low=Regimen.of(50, 24), high=Regimen.of(66, 24))
 
 
 def named_regimen(regimen: Regimen) -> Regimen | None:

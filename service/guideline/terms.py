@@ -11,6 +11,7 @@ from decimal import Decimal
 from service.facts.model import (
     Histology,
     Intent,
+    Metastasis,
     Organ,
     PatientFacts,
     RadiotherapyCourse,
@@ -94,15 +95,19 @@ def lesion_count(facts: PatientFacts, organ: Organ) -> int | None:
 
 
 def computed_oligometastatic(facts: PatientFacts) -> bool | None:
-    """True/False when every metastatic organ has a known lesion count, None when unknown."""
+    """True when every metastatic organ has a known lesion count within the limits; False when the
+    organs or the known lesions already exceed them; None when unknown."""
     organs = metastatic_organs(facts)
     if not organs:
         return None
     counts = [lesion_count(facts, organ) for organ in organs]
+    known_lesions = sum(count for count in counts if count is not None)
+    # More organs or lesions than the limits is never oligometastatic, whatever the missing counts are.
+    if len(organs) > OLIGOMETASTATIC_MAX_ORGANS or known_lesions > OLIGOMETASTATIC_MAX_LESIONS:
+        return False
     if any(count is None for count in counts):
         return None
-    total = sum(count for count in counts if count is not None)
-    return total <= OLIGOMETASTATIC_MAX_LESIONS and len(organs) <= OLIGOMETASTATIC_MAX_ORGANS
+    return True
 
 
 def oligometastatic(facts: PatientFacts) -> bool | None:
@@ -242,7 +247,93 @@ def contains_spinal_cord(site: Site | None) -> bool:
 
 def order_evidence(order: RadiotherapyOrder) -> Evidence:
     regimen = order_regimen(order)
-    values: dict[str, object] = {"site": order.site.region if order.site else None}
+    # The card names a missing dose "unknown" rather than failing on the template.
+    values: dict[str, object] = {"site": order.site.region if order.site else None,
+                                 "regimen": None, "bed10": None}
     if regimen is not None:
         values |= {"regimen": regimen.label, "bed10": regimen.bed10}
     return Evidence("draft-order", order.source, values)
+
+
+# --- metastases and the orders that treat them -------------------------------------------------
+
+GENERIC_BONE = "119186007"
+"""SNOMED "Bone structure": a bone site that names no particular bone."""
+
+
+def same_site(a: Site | None, b: Site | None) -> bool:
+    """The same treated or affected site: same region and, for bone and "other", the same structure.
+
+    A generic bone site (or one without a structure) matches any bone; an unknown site matches nothing.
+    """
+    if a is None or b is None or a.region is not b.region:
+        return False
+    if a.region is Region.BONE:
+        unnamed = {None, GENERIC_BONE}
+        return (a.body_structure in unnamed or b.body_structure in unnamed
+                or a.body_structure == b.body_structure)
+    if a.region is Region.OTHER:
+        return a.body_structure is not None and a.body_structure == b.body_structure
+    return True
+
+
+def order_treats_metastasis(order: RadiotherapyOrder, metastasis: Metastasis) -> bool:
+    """The order names the metastasis as its reason, or is drawn on the metastasis' site."""
+    return metastasis.source.reference in order.reason_references or same_site(order.site, metastasis.site)
+
+
+def complicated_bone_evidence(metastasis: Metastasis) -> tuple[Evidence, ...]:
+    """Pathological fracture or soft-tissue component (CONVENTIONS.md "complicated bone metastasis")."""
+    evidence = []
+    if metastasis.pathological_fracture is not None:
+        evidence.append(Evidence("pathological-fracture", metastasis.pathological_fracture))
+    if metastasis.soft_tissue_component is not None:
+        evidence.append(Evidence("soft-tissue-component", metastasis.soft_tissue_component))
+    return tuple(evidence)
+
+
+def metastasis_symptomatic(metastasis: Metastasis) -> bool:
+    """Painful, or a complicated bone metastasis (which counts as symptomatic, CONVENTIONS.md)."""
+    return bool(metastasis.pain) or bool(complicated_bone_evidence(metastasis))
+
+
+def spinal_cord_compressed_at(facts: PatientFacts, site: Site | None) -> bool:
+    """MSCC is recorded at this site: the same spine level, or a level or site that is not stated.
+
+    A site of unknown location cannot be told apart from the compressed level, so it counts as compressed.
+    """
+    mscc = facts.spinal_cord_compression
+    if mscc is None:
+        return False
+    if site is None:
+        return True
+    if site.region not in SPINE_REGIONS:
+        return False
+    if mscc.site is None:
+        return True
+    return Region.SPINAL_CORD in (mscc.site.region, site.region) or mscc.site.region is site.region
+
+
+# --- missing performance status, prior courses --------------------------------------------------
+
+def stale_ps_evidence(facts: PatientFacts) -> tuple[Evidence, ...]:
+    """The latest PS when it is older than 90 days: shown so the clinician sees why PS counts as missing."""
+    stale = facts.stale_performance_status
+    if facts.performance_status is not None or stale is None:
+        return ()
+    return (Evidence("performance-status-stale", stale.source, {"ps": stale.ecog}),)
+
+
+def prior_courses_in(facts: PatientFacts, region: Region) -> tuple[RadiotherapyCourse, ...]:
+    """Prior courses drawn on `region` itself (not its neighbours: overlap is `sites_overlap`)."""
+    return tuple(course for course in facts.prior_courses if is_region(course.site, region))
+
+
+def course_evidence(course: RadiotherapyCourse) -> Evidence:
+    regimen = course_regimen(course)
+    return Evidence("prior-course", course.source, {
+        "site": course.site.region if course.site else None,
+        "regimen": regimen.label if regimen else None,
+        "bed10": regimen.bed10 if regimen else None,
+        "intent": course.intent,
+    })

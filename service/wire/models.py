@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 SUMMARY_MAX_CHARS = 139
 """The spec's "<140-character" summary."""
@@ -59,10 +60,20 @@ class OrderSelectContext(OrderSignContext):
 
     @field_validator("selections")
     @classmethod
-    def _are_references(cls, value: list[str]) -> list[str]:
+    def _are_draft_order_references(cls, value: list[str], info: ValidationInfo) -> list[str]:
         for item in value:
             if not _REFERENCE.match(item):
                 raise ValueError(f"selection {item!r} is not a 'Type/id' reference")
+        draft_orders = info.data.get("draftOrders")
+        if draft_orders is not None:
+            drafts = {
+                f"{entry['resource'].get('resourceType')}/{entry['resource'].get('id')}"
+                for entry in draft_orders.get("entry") or ()
+                if isinstance(entry, dict) and isinstance(entry.get("resource"), dict)
+            }
+            unknown = [item for item in value if item not in drafts]
+            if unknown:
+                raise ValueError(f"{', '.join(unknown)} not among the entries of draftOrders")
         return value
 
 
@@ -73,6 +84,15 @@ class HookRequest(_Tolerant):
     fhirAuthorization: FhirAuthorization | None = None
     context: dict[str, Any]
     prefetch: dict[str, Any] | None = None
+
+    @field_validator("fhirServer")
+    @classmethod
+    def _is_http_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError("fhirServer must be an absolute http(s) URL")
+        return value
 
     @model_validator(mode="after")
     def _authorization_needs_server(self) -> HookRequest:
@@ -218,3 +238,19 @@ class FeedbackItem(_Tolerant):
 
 class FeedbackRequest(_Tolerant):
     feedback: list[FeedbackItem] = Field(min_length=1)
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+class OperationOutcomeIssue(_Strict):
+    severity: Literal["fatal", "error", "warning", "information"]
+    code: str
+    diagnostics: str
+    expression: list[str] | None = None
+
+
+class OperationOutcome(_Strict):
+    """FHIR OperationOutcome: the body of every error answer."""
+
+    resourceType: Literal["OperationOutcome"] = "OperationOutcome"
+    issue: list[OperationOutcomeIssue] = Field(min_length=1)

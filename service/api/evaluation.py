@@ -1,0 +1,87 @@
+"""One hook call from request body to response: data, facts, guideline, cards, record."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from starlette.concurrency import run_in_threadpool
+
+from service.api.services import PREFETCH, REQUIRED_PREFETCH, CdsService
+from service.cards.notices import data_unavailable_notice
+from service.cards.render import render_cards
+from service.facts.build import build_patient_facts
+from service.guideline.engine import evaluate
+from service.settings import Settings
+from service.storage.store import CardRecord, Store
+from service.wire.fhir_client import FhirClient, bundle_resources
+from service.wire.models import (
+    Card,
+    CdsResponse,
+    HookRequest,
+    OrderSelectContext,
+    OrderSignContext,
+    PatientViewContext,
+)
+from service.wire.prefetch import Prefetched, resolve_prefetch
+from service.wire.requests import parse_hook_request
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """What every request shares: settings, the FHIR connection pool, the database."""
+
+    settings: Settings
+    fhir: FhirClient
+    store: Store
+
+
+def _cards(service: CdsService, context: PatientViewContext, prefetched: Prefetched, language: str,
+           settings: Settings) -> CdsResponse:
+    today = settings.today()
+    is_order_hook = isinstance(context, OrderSignContext)
+    facts = build_patient_facts(
+        prefetched.resources,
+        patient_id=context.patientId,
+        today=today,
+        draft_orders=list(bundle_resources(context.draftOrders)) if is_order_hook else (),
+        selections=context.selections if isinstance(context, OrderSelectContext) else None,
+    )
+    findings = evaluate(facts, service.hook, today)
+    cards = render_cards(findings, language=language, patient_id=context.patientId)
+    if prefetched.unavailable:
+        cards.append(data_unavailable_notice(prefetched.unavailable, language=language))
+    return CdsResponse(cards=cards)
+
+
+def _topic_code(card: Card) -> str:
+    # Every card the service renders names its rule or notice in source.topic.
+    assert card.source.topic is not None
+    return card.source.topic.code
+
+
+def _record(store: Store, service: CdsService, request: HookRequest, response: CdsResponse) -> None:
+    store.record_cards(service.id, request.hookInstance, [
+        CardRecord(
+            card_uuid=card.uuid,
+            rule_id=_topic_code(card),
+            suggestion_uuids=tuple(suggestion.uuid for suggestion in card.suggestions or ()),
+        )
+        for card in response.cards
+    ])
+
+
+async def answer_hook(service: CdsService, body: bytes, *, language: str, runtime: Runtime) -> CdsResponse:
+    started = time.perf_counter()
+    request, context = parse_hook_request(body, service.hook.value)
+    prefetched = await resolve_prefetch(request, templates=PREFETCH, required=REQUIRED_PREFETCH,
+                                        fhir=runtime.fhir, deadline_s=runtime.settings.fhir_timeout_s)
+    response = await run_in_threadpool(_cards, service, context, prefetched, language, runtime.settings)
+    await run_in_threadpool(_record, runtime.store, service, request, response)
+    log.info("hookInstance=%s service=%s cards=%d unavailable=%s ms=%.0f", request.hookInstance, service.id,
+             len(response.cards), ",".join(prefetched.unavailable) or "-",
+             (time.perf_counter() - started) * 1000)
+    return response

@@ -1,0 +1,42 @@
+"""Service notices: cards about the answer itself (e.g. data that could not be read), worded in
+`cards/notices.toml`. They carry a topic in their own code system, never a guideline rule id."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+
+from service.cards.catalogue import Catalogue, default_catalogue
+from service.cards.render import EXTENSION_KEY, GUIDELINE_LABEL, GUIDELINE_URL
+from service.wire import models as wire
+
+NOTICE_SYSTEM = "urn:palliative-rt-cds:notice"
+DATA_UNAVAILABLE = "data-unavailable"
+
+
+def render_notice(notice_id: str, *, language: str, values: Mapping[str, str] | None = None,
+                  catalogue: Catalogue | None = None) -> wire.Card:
+    wording = (catalogue or default_catalogue()).shared["notices"][language][notice_id]
+    values = values or {}
+    return wire.Card(
+        uuid=str(uuid.uuid4()),
+        summary=wording["summary"].strip().format_map(values),
+        detail=wording["detail"].strip().format_map(values),
+        indicator="info",
+        source=wire.Source(
+            label=GUIDELINE_LABEL[language],
+            url=GUIDELINE_URL,
+            topic=wire.Coding(system=NOTICE_SYSTEM, code=notice_id, display=wording["title"].strip()),
+        ),
+        extension={EXTENSION_KEY: {"notice": notice_id}},
+    )
+
+
+def data_unavailable_notice(prefetch_keys: Iterable[str], *, language: str,
+                            catalogue: Catalogue | None = None) -> wire.Card:
+    """The info card naming the data that could not be read."""
+    catalogue = catalogue or default_catalogue()
+    labels = catalogue.shared["notices"][language]["data"]
+    missing = ", ".join(labels[key] for key in prefetch_keys)
+    return render_notice(DATA_UNAVAILABLE, language=language, values={"missing": missing},
+                         catalogue=catalogue)

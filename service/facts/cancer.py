@@ -1,0 +1,106 @@
+"""Primary lung cancer, histology, and the evidence that the disease is incurable or metastatic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.facts.chart import Chart
+from service.facts.codes import ValueSet
+from service.facts.model import DataQualityNote, Histology, LungCancer, Source
+from service.facts.reading import (
+    clinical_date,
+    codes,
+    condition_date,
+    condition_is_current,
+    extensions,
+    latest_observation,
+    observation_date,
+    observation_usable,
+    source,
+)
+from service.facts.valuesets import (
+    EXT_HISTOLOGY,
+    HISTOLOGY,
+    LUNG_CANCER,
+    LUNG_TOPOGRAPHY,
+    M1,
+    M_CATEGORY,
+    MALIGNANT_NEOPLASM,
+    METASTASIS_ORGAN,
+    STAGE_GROUP,
+    STAGE_IV,
+    STAGE_IV_DISORDER,
+)
+
+_METASTASIS = ValueSet(METASTASIS_ORGAN.keys())
+_LUNG_CANCER_OR_GENERIC = ValueSet(LUNG_CANCER.keys(), MALIGNANT_NEOPLASM.keys())
+_EXTENT_CONDITIONS = ValueSet(
+    _METASTASIS.keys(), STAGE_IV_DISORDER.keys(), M1.keys(), _LUNG_CANCER_OR_GENERIC.keys())
+"""Conditions that may show metastatic disease: by code, SKS supplementary code, or stage summary."""
+
+
+def _is_lung_cancer(condition: Any) -> bool:
+    keys = codes(condition.code)
+    if LUNG_CANCER.matches(keys):
+        return True
+    return MALIGNANT_NEOPLASM.matches(keys) and LUNG_TOPOGRAPHY.matches(codes(condition.bodySite))
+
+
+def _histology(condition: Any) -> tuple[Histology, bool]:
+    """The condition's histology and whether it came from the diagnosis code itself."""
+    from_code = HISTOLOGY.all(codes(condition.code))
+    from_extension = HISTOLOGY.all(
+        key for ext in extensions(condition, EXT_HISTOLOGY) for key in codes(ext.valueCodeableConcept))
+    stated = set(from_code) | set(from_extension)
+    if len(stated) != 1:
+        return Histology.UNKNOWN, True
+    return stated.pop(), bool(from_code)
+
+
+def read_lung_cancer(chart: Chart) -> tuple[LungCancer | None, list[DataQualityNote]]:
+    """The primary lung cancer; histology NSCLC/SCLC only when every Condition that states one agrees."""
+    conditions = [
+        c for c in chart.select("Condition", _LUNG_CANCER_OR_GENERIC)
+        if _is_lung_cancer(c) and condition_is_current(c, remission_counts=True)
+    ]
+    if not conditions:
+        return None, []
+    diagnosis = max((source(c, condition_date(c)) for c in conditions), key=clinical_date)
+    stated: dict[Histology, list[tuple[Source, bool]]] = {}
+    for condition in conditions:
+        histology, from_code = _histology(condition)
+        if histology is not Histology.UNKNOWN:
+            stated.setdefault(histology, []).append((source(condition, condition_date(condition)), from_code))
+    if not stated:
+        return LungCancer(Histology.UNKNOWN, diagnosis), []
+    if len(stated) > 1:
+        conflict = DataQualityNote(diagnosis.reference, "lung cancer Conditions state conflicting histology")
+        return LungCancer(Histology.UNKNOWN, diagnosis), [conflict]
+    histology, readings = next(iter(stated.items()))
+    histology_source, from_code = max(readings, key=lambda reading: clinical_date(reading[0]))
+    if from_code and histology_source.reference == diagnosis.reference:
+        return LungCancer(histology, diagnosis), []
+    return LungCancer(histology, diagnosis, histology_source), []
+
+
+def read_metastatic_evidence(chart: Chart) -> tuple[Source, ...]:
+    """Metastasis, stage IV and M1 Conditions, and the latest M category / stage group when M1 / IV."""
+    evidence: list[Source] = []
+    for condition in chart.select("Condition", _EXTENT_CONDITIONS):
+        if not condition_is_current(condition, remission_counts=True):
+            continue
+        keys = codes(condition.code)
+        metastasis = _METASTASIS.matches(keys) and condition_is_current(condition)
+        stage_iv = STAGE_IV_DISORDER.matches(keys) or M1.matches(keys) or any(
+            STAGE_IV.matches(codes(stage.summary)) for stage in condition.stage or ())
+        if metastasis or stage_iv:
+            evidence.append(source(condition, condition_date(condition)))
+    for category, stated in ((M_CATEGORY, M1), (STAGE_GROUP, STAGE_IV)):
+        latest = _latest_observation(chart, category)
+        if latest is not None and stated.matches(codes(latest.valueCodeableConcept)):
+            evidence.append(source(latest, observation_date(latest)))
+    return tuple(evidence)
+
+
+def _latest_observation(chart: Chart, value_set: ValueSet) -> Any | None:
+    return latest_observation(o for o in chart.select("Observation", value_set) if observation_usable(o))

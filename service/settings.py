@@ -1,0 +1,59 @@
+"""Service settings, read from `PRT_CDS_*` environment variables (see README.md, "Settings")."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, HttpUrl, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from service.auth.issuers import TrustedIssuer
+
+Language = Literal["da", "en"]
+LANGUAGES: tuple[Language, ...] = ("da", "en")
+CLINICAL_TIME_ZONE = ZoneInfo("Europe/Copenhagen")
+"""The guideline's dates (90 days since a PS, 4 weeks since a course) are Danish calendar dates."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PRT_CDS_", frozen=True, extra="ignore")
+
+    database_url: str = "sqlite:///palliative-rt-cds.db"
+    """SQLAlchemy URL; the default is a SQLite file in the working directory."""
+    auth_mode: Literal["jwt", "off"] = "jwt"
+    trusted_issuers: dict[str, TrustedIssuer] = Field(default_factory=dict)
+    """JSON object: issuer -> {"jwks_url": ...} or {"jwks": {...}} (optionally "tenant", "jku_allowed",
+    "algorithms"); see service/auth/issuers.py."""
+    public_base_url: HttpUrl = HttpUrl("http://localhost:8080")
+    """The URL the EHR calls this service at; JWT audiences are `{public_base_url}/cds-services[/{id}]`."""
+    language: Language = "da"
+    fhir_timeout_s: float = Field(default=2.5, gt=0)
+    """Total deadline for all FHIR fallback fetches of one request."""
+    fhir_page_cap: int = Field(default=10, ge=1)
+    """At most this many pages are read when following a searchset's `link[next]`."""
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Comma-separated origins allowed to call from a browser; empty allows none."""
+    max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    fixed_today: date | None = None
+    """Evaluation date for tests and samples only; otherwise today's date in Europe/Copenhagen."""
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    def base_url(self) -> str:
+        return str(self.public_base_url).rstrip("/")
+
+    def today(self) -> date:
+        return self.fixed_today or datetime.now(CLINICAL_TIME_ZONE).date()
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

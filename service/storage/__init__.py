@@ -1,0 +1,1 @@
+"""Persistence: issued cards and feedback."""

@@ -1,0 +1,153 @@
+"""Feedback: validated, stored with the rule of the card it is about, idempotent; cards are recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from service.storage.tables import Feedback, IssuedCard
+from tests.fhir import PATIENT_ID, hook_request, lung_cancer, metastasis, symptom
+
+MSCC_STORY = [lung_cancer(), metastasis("bone"), symptom("mscc")]
+FEEDBACK_URL = "/cds-services/palliative-rt-patient-view/feedback"
+
+
+@pytest.fixture
+def database(settings):
+    engine = create_engine(settings.database_url)
+    yield lambda: Session(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def issued(cds) -> dict[str, Any]:
+    """A patient-view answer for the MSCC story: a card with suggestions and one without."""
+    request = hook_request("patient-view", MSCC_STORY)
+    response = cds("patient-view", request)
+    response["hookInstance"] = request["hookInstance"]
+    return response
+
+
+def _card_with_suggestions(response: dict[str, Any]) -> dict[str, Any]:
+    return next(card for card in response["cards"] if card.get("suggestions"))
+
+
+def test_every_issued_card_is_recorded_with_rule_suggestions_and_hook_instance(issued, database) -> None:
+    with database() as session:
+        rows = {row.card_uuid: row for row in session.scalars(select(IssuedCard))}
+    assert rows.keys() == {card["uuid"] for card in issued["cards"]}
+    for card in issued["cards"]:
+        row = rows[card["uuid"]]
+        assert row.rule_id == card["source"]["topic"]["code"]
+        assert row.service_id == "palliative-rt-patient-view"
+        assert row.hook_instance == issued["hookInstance"]
+        assert row.suggestion_uuids == [s["uuid"] for s in card.get("suggestions", [])]
+
+
+def test_accepted_feedback_is_stored_with_the_rule_of_its_card(client, issued, database) -> None:
+    card = _card_with_suggestions(issued)
+    suggestion = card["suggestions"][0]["uuid"]
+    response = client.post(FEEDBACK_URL, json={"feedback": [{
+        "card": card["uuid"], "outcome": "accepted", "acceptedSuggestions": [{"id": suggestion}],
+        "outcomeTimestamp": "2026-11-27T09:15:00Z"}]})
+    assert response.status_code == 200
+    with database() as session:
+        [row] = session.scalars(select(Feedback)).all()
+    assert row.rule_id == card["source"]["topic"]["code"]
+    assert row.service_id == "palliative-rt-patient-view"
+    assert row.outcome == "accepted"
+    assert row.accepted_suggestions == [suggestion]
+    assert (row.outcome_timestamp.hour, row.outcome_timestamp.minute) == (9, 15)
+
+
+def test_overridden_feedback_keeps_the_reason_and_comment(client, issued, database) -> None:
+    card = issued["cards"][0]
+    reason = card["overrideReasons"][0]
+    client.post(FEEDBACK_URL, json={"feedback": [{
+        "card": card["uuid"], "outcome": "overridden",
+        "overrideReason": {"reason": {"system": reason["system"], "code": reason["code"]},
+                           "userComment": "Discussed at the MDT"},
+        "outcomeTimestamp": "2026-11-27T10:00:00+01:00"}]})
+    with database() as session:
+        [row] = session.scalars(select(Feedback)).all()
+    assert (row.override_reason_system, row.override_reason_code) == (reason["system"], reason["code"])
+    assert row.override_comment == "Discussed at the MDT"
+    assert row.outcome_timestamp.hour == 9  # stored in UTC
+
+
+def test_overridden_without_reason_is_accepted(client, issued, database) -> None:
+    response = client.post(FEEDBACK_URL, json={"feedback": [{
+        "card": issued["cards"][0]["uuid"], "outcome": "overridden",
+        "outcomeTimestamp": "2026-11-27T10:00:00Z"}]})
+    assert response.status_code == 200
+    with database() as session:
+        assert session.scalars(select(Feedback)).one().override_reason_code is None
+
+
+def test_the_same_feedback_posted_twice_is_stored_once(client, issued, database) -> None:
+    report = {"card": issued["cards"][0]["uuid"], "outcome": "overridden",
+              "outcomeTimestamp": "2026-11-27T10:00:00Z"}
+    same_moment_other_zone = dict(report, outcomeTimestamp="2026-11-27T11:00:00+01:00")
+    for body in ({"feedback": [report]}, {"feedback": [report, same_moment_other_zone]}):
+        assert client.post(FEEDBACK_URL, json=body).status_code == 200
+    later = dict(report, outcomeTimestamp="2026-11-27T10:05:00Z")
+    assert client.post(FEEDBACK_URL, json={"feedback": [later]}).status_code == 200
+    with database() as session:
+        assert len(session.scalars(select(Feedback)).all()) == 2
+
+
+def test_feedback_on_a_card_this_service_did_not_issue_is_stored_without_rule(client, database) -> None:
+    response = client.post(FEEDBACK_URL, json={"feedback": [{
+        "card": "1f7a2c9e-0000-4000-8000-000000000000", "outcome": "overridden",
+        "outcomeTimestamp": "2026-11-27T10:00:00Z"}]})
+    assert response.status_code == 200
+    with database() as session:
+        assert session.scalars(select(Feedback)).one().rule_id is None
+
+
+@pytest.mark.parametrize(("item", "field"), [
+    ({"outcome": "accepted", "acceptedSuggestions": [{"id": "s"}],
+      "outcomeTimestamp": "2026-11-27T10:00:00Z"}, "feedback[0].card"),
+    ({"card": "c", "outcome": "accepted", "outcomeTimestamp": "2026-11-27T10:00:00Z"}, "feedback[0]"),
+    ({"card": "c", "outcome": "ignored", "outcomeTimestamp": "2026-11-27T10:00:00Z"}, "feedback[0].outcome"),
+    ({"card": "c", "outcome": "overridden"}, "feedback[0].outcomeTimestamp"),
+    ({"card": "c", "outcome": "overridden", "outcomeTimestamp": "yesterday"}, "feedback[0].outcomeTimestamp"),
+    ({"card": "c", "outcome": "overridden", "overrideReason": {}, "outcomeTimestamp": "2026-11-27T10:00:00Z"},
+     "feedback[0].overrideReason"),
+])
+def test_malformed_feedback_answers_400_naming_the_field(client, database, item, field) -> None:
+    response = client.post(FEEDBACK_URL, json={"feedback": [item]})
+    assert response.status_code == 400
+    outcome = response.json()
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert any(issue["diagnostics"].startswith(f"{field}:") for issue in outcome["issue"]), outcome
+    with database() as session:
+        assert not session.scalars(select(Feedback)).all()
+
+
+def test_feedback_body_must_be_a_non_empty_feedback_array(client) -> None:
+    for body in ({"feedback": []}, {"card": "c"}, [{"card": "c"}]):
+        assert client.post(FEEDBACK_URL, json=body).status_code == 400
+    assert client.post(FEEDBACK_URL, content=b"not json").status_code == 400
+
+
+def test_feedback_to_an_unknown_service_answers_404(client) -> None:
+    response = client.post("/cds-services/no-such-service/feedback", json={"feedback": [{
+        "card": "c", "outcome": "overridden", "outcomeTimestamp": "2026-11-27T10:00:00Z"}]})
+    assert response.status_code == 404
+    assert response.json()["resourceType"] == "OperationOutcome"
+
+
+def test_no_patient_identifier_reaches_the_database(client, issued, database) -> None:
+    card = issued["cards"][0]
+    client.post(FEEDBACK_URL, json={"feedback": [{
+        "card": card["uuid"], "outcome": "overridden", "outcomeTimestamp": "2026-11-27T10:00:00Z"}]})
+    with database() as session:
+        stored = [*session.scalars(select(IssuedCard)), *session.scalars(select(Feedback))]
+    assert stored
+    for row in stored:
+        values = [str(getattr(row, column.key)) for column in row.__table__.columns]
+        assert not any(PATIENT_ID in value for value in values)
