@@ -209,12 +209,19 @@ THERAPY_CLASS = CodeMap[TherapyClass]([
     # PD-1/PD-L1 and CTLA-4 checkpoint inhibitors (ATC 2022+, and their pre-2022 L01XC codes)
     (atc("L01FF", "L01FX04", "L01FX20", "L01XC11", "L01XC17", "L01XC18", "L01XC28", "L01XC31",
          "L01XC32", "L01XC33"), TherapyClass.IMMUNOTHERAPY),
-    # RxNorm ingredients (cpicpgx/cpic-schema drug.sql) and the mCODE example drugs (fhir-model.md 6)
-    (rxnorm("2555", "40048", "4179", "12574", "309311"), TherapyClass.CHEMOTHERAPY),
-    (rxnorm("1424911", "318341", "349472", "1727455"), TherapyClass.TARGETED),
+    # RxNorm ingredient RXCUIs found in public drug tables (cpicpgx/cpic-schema drug.sql, a pediatric
+    # oncology data dictionary); the clinical drugs of the mCODE examples (fhir-model.md 6).
+    # cisplatin, carboplatin, etoposide, gemcitabine, vinorelbine; cisplatin 1 mg/mL
+    (rxnorm("2555", "40048", "4179", "12574", "39541", "309311"), TherapyClass.CHEMOTHERAPY),
+    # dabrafenib, cetuximab, alectinib; gefitinib 250 mg tablet
+    (rxnorm("1424911", "318341", "1727455", "349472"), TherapyClass.TARGETED),
+    (rxnorm("1547545", "1597876"), TherapyClass.IMMUNOTHERAPY),  # pembrolizumab, nivolumab
 ])
-CORTICOSTEROID = ValueSet(atc("H02AB"))
-"""Systemic glucocorticoids (ATC H02AB: dexamethasone H02AB02, prednisolone H02AB06, ...)."""
+CORTICOSTEROID = ValueSet(
+    atc("H02AB"),  # systemic glucocorticoids: dexamethasone H02AB02, prednisolone H02AB06, ...
+    # RxNorm ingredients dexamethasone, prednisolone, prednisone, methylprednisolone (public drug tables)
+    rxnorm("3264", "8638", "8640", "6902"),
+)
 
 # --- radiotherapy (fhir-model.md 1.1, 1.6, 6) --------------------------------------------------
 RT_COURSE = ValueSet(sct("1217123003", "1287742003", "108290001"), sks("BWG"))

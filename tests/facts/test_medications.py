@@ -45,6 +45,7 @@ def _coded(system: str, code: str, **kwargs: object) -> dict:
         (RXNORM, "2555", TherapyClass.CHEMOTHERAPY),  # cisplatin
         (RXNORM, "40048", TherapyClass.CHEMOTHERAPY),  # carboplatin
         (RXNORM, "1727455", TherapyClass.TARGETED),  # alectinib
+        (RXNORM, "1547545", TherapyClass.IMMUNOTHERAPY),  # pembrolizumab
     ],
 )
 def test_classified_by_atc_or_rxnorm(system: str, code: str, therapy_class: TherapyClass) -> None:
@@ -192,6 +193,12 @@ def test_corticosteroid_for_a_cerebral_symptom(kind: str) -> None:
     found = symptom(kind)
     (steroid,) = read(found, medication_request("prednisolone", reason=[ref(found)])).corticosteroids
     assert steroid.for_cerebral
+
+
+def test_corticosteroid_by_rxnorm() -> None:
+    request = medication_request("carboplatin")
+    request["medicationCodeableConcept"] = concept(RXNORM, "3264")  # dexamethasone
+    assert [s.active for s in read(request).corticosteroids] == [True]
 
 
 def test_corticosteroid_with_a_cerebral_reason_code() -> None:
