@@ -59,7 +59,7 @@ def build_patient_facts(
 
     return PatientFacts(
         lung_cancer=lung_cancer,
-        metastatic=read_metastatic_evidence(chart),
+        metastatic=read_metastatic_evidence(chart, metastases),
         not_curable=most_recent_stated(chart, NOT_CURABLE),
         metastases=metastases,
         oligometastatic=most_recent_stated(chart, OLIGOMETASTATIC),

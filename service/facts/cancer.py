@@ -6,7 +6,7 @@ from typing import Any
 
 from service.facts.chart import Chart
 from service.facts.codes import ValueSet
-from service.facts.model import DataQualityNote, Histology, LungCancer, Source
+from service.facts.model import DataQualityNote, Histology, LungCancer, Metastasis, Organ, Source
 from service.facts.reading import (
     clinical_date,
     codes,
@@ -26,17 +26,14 @@ from service.facts.valuesets import (
     M1,
     M_CATEGORY,
     MALIGNANT_NEOPLASM,
-    METASTASIS_ORGAN,
     STAGE_GROUP,
     STAGE_IV,
     STAGE_IV_DISORDER,
 )
 
-_METASTASIS = ValueSet(METASTASIS_ORGAN.keys())
 _LUNG_CANCER_OR_GENERIC = ValueSet(LUNG_CANCER.keys(), MALIGNANT_NEOPLASM.keys())
-_EXTENT_CONDITIONS = ValueSet(
-    _METASTASIS.keys(), STAGE_IV_DISORDER.keys(), M1.keys(), _LUNG_CANCER_OR_GENERIC.keys())
-"""Conditions that may show metastatic disease: by code, SKS supplementary code, or stage summary."""
+_STAGED_CONDITIONS = ValueSet(STAGE_IV_DISORDER.keys(), M1.keys(), _LUNG_CANCER_OR_GENERIC.keys())
+"""Conditions that may state stage IV / M1: by code, SKS supplementary code, or stage summary."""
 
 
 def _is_lung_cancer(condition: Any) -> bool:
@@ -83,23 +80,26 @@ def read_lung_cancer(chart: Chart) -> tuple[LungCancer | None, list[DataQualityN
     return LungCancer(histology, diagnosis, histology_source), []
 
 
-def read_metastatic_evidence(chart: Chart) -> tuple[Source, ...]:
-    """Metastasis, stage IV and M1 Conditions, and the latest M category / stage group when M1 / IV."""
-    evidence: list[Source] = []
-    for condition in chart.select("Condition", _EXTENT_CONDITIONS):
+def read_metastatic_evidence(chart: Chart, metastases: tuple[Metastasis, ...]) -> tuple[Source, ...]:
+    """Distant metastases, stage IV and M1 Conditions, and the latest M category / stage group when M1 / IV.
+
+    Mediastinal involvement is T4 or N2-N3 disease of a lung primary, never M1 (TNM 8): a
+    mediastinal "metastasis" alone does not make the disease incurable.
+    """
+    evidence = [m.source for m in metastases if m.organ is not Organ.MEDIASTINUM]
+    for condition in chart.select("Condition", _STAGED_CONDITIONS):
         if not condition_is_current(condition, remission_counts=True):
             continue
         keys = codes(condition.code)
-        metastasis = _METASTASIS.matches(keys) and condition_is_current(condition)
-        stage_iv = STAGE_IV_DISORDER.matches(keys) or M1.matches(keys) or any(
-            STAGE_IV.matches(codes(stage.summary)) for stage in condition.stage or ())
-        if metastasis or stage_iv:
+        summaries = codes([stage.summary for stage in condition.stage or ()])
+        if STAGE_IV_DISORDER.matches(keys) or M1.matches(keys) or STAGE_IV.matches(summaries) \
+                or M1.matches(summaries):
             evidence.append(source(condition, condition_date(condition)))
     for category, stated in ((M_CATEGORY, M1), (STAGE_GROUP, STAGE_IV)):
         latest = _latest_observation(chart, category)
         if latest is not None and stated.matches(codes(latest.valueCodeableConcept)):
             evidence.append(source(latest, observation_date(latest)))
-    return tuple(evidence)
+    return tuple(dict.fromkeys(evidence))
 
 
 def _latest_observation(chart: Chart, value_set: ValueSet) -> Any | None:

@@ -31,7 +31,7 @@ from service.guideline.model import (
 )
 from service.guideline.regimen import BED10_ADEQUATE_LIFE_PROLONGING, R25_5, R30_10, Regimen
 from service.guideline.terms import (
-    computed_oligometastatic,
+    counted_limited_extrathoracic,
     extrathoracic_organs,
     has_thoracic_symptom,
     is_thoracic_order,
@@ -154,7 +154,7 @@ def limited_extrathoracic(facts: PatientFacts) -> Condition:
         return Condition(None, "condition-extent-unknown", evidence)
     if not limited:
         return Condition(False, evidence=evidence)
-    if facts.oligometastatic is not None and not computed_oligometastatic(facts):
+    if facts.oligometastatic is not None and not counted_limited_extrathoracic(facts):
         return Condition(True, "condition-oligometastatic-stated", oligometastatic_evidence(facts))
     return Condition(True, "condition-oligometastatic-counted", evidence)
 

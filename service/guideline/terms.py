@@ -94,10 +94,9 @@ def lesion_count(facts: PatientFacts, organ: Organ) -> int | None:
     return sum(count for count in counts if count is not None)
 
 
-def computed_oligometastatic(facts: PatientFacts) -> bool | None:
-    """True when every metastatic organ has a known lesion count within the limits; False when the
-    organs or the known lesions already exceed them; None when unknown."""
-    organs = metastatic_organs(facts)
+def _within_oligometastatic_limits(facts: PatientFacts, organs: frozenset[Organ]) -> bool | None:
+    """True when every organ has a known lesion count within the limits; False when the organs or
+    the known lesions already exceed them; None when unknown."""
     if not organs:
         return None
     counts = [lesion_count(facts, organ) for organ in organs]
@@ -110,10 +109,21 @@ def computed_oligometastatic(facts: PatientFacts) -> bool | None:
     return True
 
 
+def computed_oligometastatic(facts: PatientFacts) -> bool | None:
+    """Oligometastatic disease counted over every metastatic organ (CONVENTIONS.md)."""
+    return _within_oligometastatic_limits(facts, metastatic_organs(facts))
+
+
+def counted_limited_extrathoracic(facts: PatientFacts) -> bool | None:
+    """The oligometastatic limits counted over organs outside the thorax only (CONVENTIONS.md:
+    "Organs for limited extrathoracic disease count distinct organs outside the thorax")."""
+    return _within_oligometastatic_limits(facts, extrathoracic_organs(facts))
+
+
 def oligometastatic(facts: PatientFacts) -> bool | None:
     if facts.oligometastatic is not None:
         return True
-    return computed_oligometastatic(facts)
+    return counted_limited_extrathoracic(facts)
 
 
 def oligometastatic_evidence(facts: PatientFacts) -> tuple[Evidence, ...]:
@@ -129,9 +139,9 @@ def oligometastatic_evidence(facts: PatientFacts) -> tuple[Evidence, ...]:
 
 def limited_extrathoracic_disease(facts: PatientFacts) -> bool | None:
     """No extrathoracic metastases, or oligometastatic disease; None when the lesion counts are unknown."""
-    if not extrathoracic_organs(facts):
+    if not extrathoracic_organs(facts) or facts.oligometastatic is not None:
         return True
-    return oligometastatic(facts)
+    return counted_limited_extrathoracic(facts)
 
 
 # --- performance status and survival ----------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.facts.model import Histology
+from service.facts.model import Histology, Organ
 from tests.facts import read, reference
 from tests.fhir import (
     CONCEPT,
@@ -208,6 +208,17 @@ def test_regional_or_unspecified_lymph_nodes_are_not_distant_metastases(code: st
     facts = read(condition(ICD10, code))
     assert facts.metastatic == ()
     assert facts.metastases == ()
+
+
+def test_mediastinal_involvement_is_recorded_but_not_metastatic_disease() -> None:
+    facts = read(condition(ICD10, "C78.1"))
+    assert [m.organ for m in facts.metastases] == [Organ.MEDIASTINUM]
+    assert facts.metastatic == ()
+
+
+def test_m1_in_condition_stage_summary() -> None:
+    cancer = lung_cancer(stage=[{"summary": concept(SNOMED, "1229904003")}])
+    assert [s.reference for s in read(cancer).metastatic] == [reference(cancer)]
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from tests.fhir import (
+    ICD10,
+    LESION_COUNT_URL,
     cards_for,
+    condition,
     days_ago,
     ecog,
     hook_request,
@@ -67,11 +70,11 @@ def test_asymptomatic_nsclc_ps1_survival_9_months_offers_30_10_and_25_5(cds) -> 
     assert card["indicator"] == "info"
     assert suggested_regimens(card) == [("create", 3000, 10), ("create", 2500, 5)]
     detail = card["detail"]
-    for condition in ("No thoracic symptom recorded", "No extrathoracic metastasis recorded",
+    for stated_condition in ("No thoracic symptom recorded", "No extrathoracic metastasis recorded",
                       "Performance status 1", "Expected survival 9.0 months",
                       "No active or planned systemic therapy recorded",
                       "No prior thoracic radiotherapy course"):
-        assert condition in detail, condition
+        assert stated_condition in detail, stated_condition
     assert "3,473" in detail and "26.5 %" in detail and "HERAN" in detail and "oesophageal" in detail
     assert "20 Gy/5F 28.0 Gy" in detail, "the table's BED discrepancy note"
     assert card["extension"]["palliative-rt-cds"]["evidenceGrade"] == "A"
@@ -244,6 +247,18 @@ def test_two_organs_with_three_lesions_is_limited(cds, rule_ids) -> None:
     """Near miss: bone 2 and adrenal 1 lesions (oligometastatic)."""
     resources = [*eligible(), metastasis("bone", lesions=2), metastasis("adrenal", lesions=1)]
     assert EXTENSIVE not in rule_ids(on_order(cds, "order-sign", rt_order("lung", 30, 10), *resources))
+
+
+def test_intrathoracic_metastases_do_not_count_towards_extrathoracic_organs(cds, rule_ids) -> None:
+    """Near miss: lung 2 and pleura 1 lesions plus bone 2 and adrenal 1 (6 lesions in 4 organs, but 3 in 2
+    organs outside the thorax): limited extrathoracic disease, since CONVENTIONS.md counts the organs
+    outside the thorax."""
+    pleura = condition(ICD10, "C78.2", extension=[{"url": LESION_COUNT_URL, "valueInteger": 1}])
+    resources = [*eligible(), metastasis("lung", lesions=2), pleura, metastasis("bone", lesions=2),
+                 metastasis("adrenal", lesions=1)]
+    response = on_order(cds, "order-sign", rt_order("lung", 30, 10), *resources)
+    assert EXTENSIVE not in rule_ids(response)
+    assert LIFE_PROLONGING in rule_ids(patient_view(cds, *resources))
 
 
 def test_unknown_lesion_count_is_not_called_extensive(cds, rule_ids) -> None:
