@@ -223,6 +223,7 @@ SITE_CODES = {
     "skin": "39937001",
     "soft-tissue": "87784001",
     "liver": "10200004",
+    "spinal-cord": "2748008",
 }
 
 INTENT_CODES = {"palliative": "363676003", "curative": "373808002", "preventive": "129428001"}

@@ -248,6 +248,9 @@ def sites_overlap(a: Site | None, b: Site | None) -> bool:
         return a.region is not Region.OTHER or (
             a.body_structure is not None and a.body_structure == b.body_structure
         )
+    if Region.SPINAL_CORD in (a.region, b.region):
+        # A cord site of unstated level may lie at any level: every region holding the cord may overlap it.
+        return a.region in CORD_REGIONS and b.region in CORD_REGIONS
     return b.region in _SPINE_NEIGHBOURS.get(a.region, set())
 
 

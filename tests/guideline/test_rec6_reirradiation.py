@@ -80,6 +80,15 @@ def test_the_most_recent_overlapping_course_decides(cds):
     assert "1.0 months" in only(response, TOO_SHORT)["summary"]
 
 
+def test_spinal_cord_course_of_unstated_level_may_overlap_the_thoracic_spine(cds):
+    """Spinal cord (level not coded) 20 Gy/5F ended 40 days ago, thoracic spine 8 Gy/1F ordered: the
+    cord may lie in the new field, so the short interval is warned rather than passed over."""
+    course = rt_course("spinal-cord", 20, 5, ended=days_ago(40))
+    order = rt_order("thoracic-spine", 8, 1)
+    response = cds("order-sign", hook_request("order-sign", stage_iv_nsclc(course), orders=[order]))
+    assert only(response, TOO_SHORT)["indicator"] == "warning"
+
+
 def test_course_at_another_site_is_not_re_irradiation(cds):
     """Near miss: femur irradiated 30 days ago, thoracic order: no re-irradiation card at all."""
     course = rt_course("femur", 8, 1, ended=days_ago(30))
