@@ -4,14 +4,18 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from service.cards.catalogue import Catalogue, default_catalogue
 from service.cards.render import EXTENSION_KEY, GUIDELINE_LABEL, GUIDELINE_URL
+from service.facts.model import DataQualityNote
 from service.wire import models as wire
 
 NOTICE_SYSTEM = "urn:palliative-rt-cds:notice"
 DATA_UNAVAILABLE = "data-unavailable"
+DATA_QUALITY = "data-quality"
+DATA_QUALITY_LISTED = 10
+"""Resources named on the data-quality card; the rest are counted."""
 
 
 def render_notice(notice_id: str, *, language: str, values: Mapping[str, str] | None = None,
@@ -40,3 +44,15 @@ def data_unavailable_notice(prefetch_keys: Iterable[str], *, language: str,
     missing = ", ".join(labels[key] for key in prefetch_keys)
     return render_notice(DATA_UNAVAILABLE, language=language, values={"missing": missing},
                          catalogue=catalogue)
+
+
+def data_quality_notice(notes: Sequence[DataQualityNote], *, language: str,
+                        catalogue: Catalogue | None = None) -> wire.Card:
+    """The info card naming the resources that were read but could not be used, and why."""
+    catalogue = catalogue or default_catalogue()
+    wording = catalogue.shared["notices"][language][DATA_QUALITY]
+    lines = [f"- `{note.reference}`: {note.problem}" for note in notes[:DATA_QUALITY_LISTED]]
+    if len(notes) > DATA_QUALITY_LISTED:
+        lines.append(wording["more"].format(count=len(notes) - DATA_QUALITY_LISTED))
+    return render_notice(DATA_QUALITY, language=language, catalogue=catalogue,
+                         values={"count": str(len(notes)), "resources": "\n".join(lines)})
