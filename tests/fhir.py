@@ -373,6 +373,13 @@ def cards_for(response: dict[str, Any], rule_id: str) -> list[dict[str, Any]]:
     return [card for card in response["cards"] if card["source"]["topic"]["code"] == rule_id]
 
 
+def only_card(response: dict[str, Any], rule_id: str) -> dict[str, Any]:
+    """The one card of `rule_id` in the response (fails, listing the response's rule ids, otherwise)."""
+    cards = cards_for(response, rule_id)
+    assert len(cards) == 1, [card["source"]["topic"]["code"] for card in response["cards"]]
+    return cards[0]
+
+
 def prescription(resource: dict[str, Any]) -> tuple[float, int]:
     """(totalDose in cGy, fractions) of a CodeX course prescription ServiceRequest."""
     dose = next(ext for ext in resource["extension"] if ext["url"] == DOSE_PRESCRIBED)

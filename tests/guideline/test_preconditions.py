@@ -6,7 +6,6 @@ from typing import Any
 
 from tests.fhir import (
     ICD10,
-    cards_for,
     condition,
     days_ago,
     ecog,
@@ -15,6 +14,7 @@ from tests.fhir import (
     lung_cancer,
     metastasis,
     observation,
+    only_card,
     rt_order,
     survival_estimate,
 )
@@ -36,11 +36,6 @@ def on_order(cds, hook: str, order: dict[str, Any], *resources: dict[str, Any],
              lang: str = "en") -> dict[str, Any]:
     return cds(hook, hook_request(hook, list(resources), orders=[order]), lang=lang)
 
-
-def only_card(response: dict[str, Any], rule_id: str) -> dict[str, Any]:
-    cards = cards_for(response, rule_id)
-    assert len(cards) == 1, [card["source"]["topic"]["code"] for card in response["cards"]]
-    return cards[0]
 
 
 # --- performance-status-missing ---------------------------------------------------------------

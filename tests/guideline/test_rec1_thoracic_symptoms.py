@@ -6,7 +6,6 @@ from typing import Any
 
 from tests.fhir import (
     SKS_D,
-    cards_for,
     condition,
     days_ago,
     ecog,
@@ -14,6 +13,7 @@ from tests.fhir import (
     karnofsky,
     lung_cancer,
     metastasis,
+    only_card,
     rt_course,
     rt_order,
     suggested_regimens,
@@ -39,11 +39,6 @@ def patient_view(cds, *resources: dict[str, Any], lang: str = "en") -> dict[str,
 def on_order(cds, hook: str, order: dict[str, Any], *resources: dict[str, Any]) -> dict[str, Any]:
     return cds(hook, hook_request(hook, list(resources), orders=[order]))
 
-
-def only_card(response: dict[str, Any], rule_id: str) -> dict[str, Any]:
-    cards = cards_for(response, rule_id)
-    assert len(cards) == 1, [card["source"]["topic"]["code"] for card in response["cards"]]
-    return cards[0]
 
 
 def fact_references(card: dict[str, Any]) -> list[str]:

@@ -7,7 +7,6 @@ from typing import Any
 from tests.fhir import (
     ICD10,
     LESION_COUNT_URL,
-    cards_for,
     condition,
     days_ago,
     ecog,
@@ -16,6 +15,7 @@ from tests.fhir import (
     m_stage,
     medication_request,
     metastasis,
+    only_card,
     rt_course,
     rt_order,
     stated,
@@ -51,11 +51,6 @@ def on_order(cds, hook: str, order: dict[str, Any], *resources: dict[str, Any],
              lang: str = "en") -> dict[str, Any]:
     return cds(hook, hook_request(hook, list(resources), orders=[order]), lang=lang)
 
-
-def only_card(response: dict[str, Any], rule_id: str) -> dict[str, Any]:
-    cards = cards_for(response, rule_id)
-    assert len(cards) == 1, [card["source"]["topic"]["code"] for card in response["cards"]]
-    return cards[0]
 
 
 def fact_references(card: dict[str, Any]) -> list[str]:

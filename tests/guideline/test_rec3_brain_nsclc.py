@@ -24,6 +24,7 @@ from tests.fhir import (
     lung_cancer,
     medication_request,
     metastasis,
+    only_card,
     prescription,
     rt_course,
     rt_order,
@@ -59,11 +60,6 @@ def srs(dose: float = 27, fractions: int = 3) -> dict:
     return rt_order("brain", dose, fractions, qualifier=PARTIAL, stereotactic=True, id="srs-1")
 
 
-def only(response: dict, rule_id: str) -> dict:
-    cards = cards_for(response, rule_id)
-    assert len(cards) == 1, [c["source"]["topic"]["code"] for c in response["cards"]]
-    return cards[0]
-
 
 def fact_resources(card: dict) -> list[str]:
     return [fact["resource"] for fact in card["extension"]["palliative-rt-cds"]["facts"]]
@@ -76,7 +72,7 @@ def test_symptomatic_nsclc_brain_metastases_get_srs_mentioned_and_wbrt_suggested
     30/10 as new whole-brain orders."""
     headache = symptom("headache", id="ha-1", recorded=days_ago(3))
     response = cds("patient-view", hook_request("patient-view", brain_patient(headache)))
-    card = only(response, SRS_OR_WBRT)
+    card = only_card(response, SRS_OR_WBRT)
     assert card["indicator"] == "info"
     assert "27 Gy/3F or 20 Gy/1F" in card["detail"] and "not offered as a one-click order" in card["detail"]
     assert "3-6 months" in card["detail"] and "10-15 %" in card["detail"]
@@ -97,7 +93,7 @@ def test_wbrt_order_gets_the_other_wbrt_regimens_as_updates_of_the_draft(cds):
     """Ordered WBRT 30 Gy/10F: 20/5 and 20/4 rewrite the draft (same id); 30/10 is not re-offered."""
     order = wbrt(30, 10)
     response = cds("order-select", hook_request("order-select", brain_patient(), orders=[order]))
-    card = only(response, SRS_OR_WBRT)
+    card = only_card(response, SRS_OR_WBRT)
     assert suggested_regimens(card) == [("update", 2000, 5), ("update", 2000, 4)]
     assert {s["actions"][0]["resource"]["id"] for s in card["suggestions"]} == {"wbrt-1"}
 
@@ -105,7 +101,7 @@ def test_wbrt_order_gets_the_other_wbrt_regimens_as_updates_of_the_draft(cds):
 def test_stereotactic_order_is_not_rewritten_into_wbrt(cds):
     """Ordered SRS 27 Gy/3F to part of the brain: the card speaks, but offers no one-click regimen."""
     response = cds("order-select", hook_request("order-select", brain_patient(), orders=[srs()]))
-    card = only(response, SRS_OR_WBRT)
+    card = only_card(response, SRS_OR_WBRT)
     assert "suggestions" not in card
     assert "lesion size" in card["summary"]
 
@@ -119,7 +115,7 @@ def test_wbrt_alternatives_are_not_repeated_at_signing(cds):
 def test_unknown_histology_names_the_sclc_path(cds):
     """Histology unknown (C34.9), seizure: the NSCLC card fires and names the SCLC alternative."""
     resources = brain_patient(symptom("seizure"), histology="unknown")
-    card = only(cds("patient-view", hook_request("patient-view", resources)), SRS_OR_WBRT)
+    card = only_card(cds("patient-view", hook_request("patient-view", resources)), SRS_OR_WBRT)
     assert "Histology is not recorded" in card["detail"] and "PCI" in card["detail"]
 
 
@@ -127,7 +123,7 @@ def test_prior_brain_course_means_no_one_click_course(cds):
     """WBRT 20 Gy/5F 5 months ago, headache again: a new course is re-irradiation; no suggestion."""
     prior = rt_course("brain", 20, 5, qualifier=WHOLE, ended=days_ago(150), id="wbrt-old")
     resources = brain_patient(symptom("headache"), prior)
-    card = only(cds("patient-view", hook_request("patient-view", resources)), SRS_OR_WBRT)
+    card = only_card(cds("patient-view", hook_request("patient-view", resources)), SRS_OR_WBRT)
     assert "suggestions" not in card
     assert "recommendation 6" in card["detail"] and "Procedure/wbrt-old" in fact_resources(card)
 
@@ -162,7 +158,7 @@ def test_near_miss_curative_brain_order_is_out_of_scope(cds):
 # --- brain-few-nsclc-surgery ----------------------------------------------------------------------
 
 def test_two_metastases_and_ps_1_suggest_surgery_or_srs_grade_c(cds):
-    card = only(cds("patient-view", hook_request("patient-view", brain_patient())), FEW_SURGERY)
+    card = only_card(cds("patient-view", hook_request("patient-view", brain_patient())), FEW_SURGERY)
     assert card["indicator"] == "info"
     assert card["extension"]["palliative-rt-cds"]["evidenceGrade"] == "C"
     assert "27 % to 59 %" in card["detail"] and "19 % to 31 %" in card["detail"]
@@ -171,13 +167,14 @@ def test_two_metastases_and_ps_1_suggest_surgery_or_srs_grade_c(cds):
 
 
 def test_unknown_lesion_count_gives_a_conditional_card(cds):
-    card = only(cds("patient-view", hook_request("patient-view", brain_patient(lesions=None))), FEW_SURGERY)
+    response = cds("patient-view", hook_request("patient-view", brain_patient(lesions=None)))
+    card = only_card(response, FEW_SURGERY)
     assert card["summary"].startswith("If solitary or few")
     assert "number of lesions is not recorded" in card["detail"]
 
 
 def test_missing_ps_gives_a_conditional_card(cds):
-    card = only(cds("patient-view", hook_request("patient-view", brain_patient(ps=None))), FEW_SURGERY)
+    card = only_card(cds("patient-view", hook_request("patient-view", brain_patient(ps=None))), FEW_SURGERY)
     assert "general condition allows" in card["summary"]
     assert "No performance status within 90 days" in card["detail"]
 
@@ -192,7 +189,8 @@ def test_near_misses_many_metastases_poor_ps_or_unknown_histology(cds):
 
 def test_metastasectomy_without_brain_rt_since_asks_for_postoperative_rt(cds):
     operation = brain_metastasectomy(performed=days_ago(10), id="op-1")
-    card = only(cds("patient-view", hook_request("patient-view", brain_patient(operation))), POSTOPERATIVE)
+    response = cds("patient-view", hook_request("patient-view", brain_patient(operation)))
+    card = only_card(response, POSTOPERATIVE)
     assert card["indicator"] == "info"
     assert card["extension"]["palliative-rt-cds"]["evidenceGrade"] == "C"
     assert "WBRT" in card["summary"] and "27 % to 59 %" in card["detail"]
@@ -204,14 +202,14 @@ def test_surgical_procedure_on_the_brain_for_the_metastasis_counts_as_metastasec
     operation = surgery("Resektion af hjernemetastase", performed=days_ago(12), body_site=BRAIN,
                         reason=[{"reference": "Condition/bm-1"}], id="op-2")
     response = cds("patient-view", hook_request("patient-view", brain_patient(operation)))
-    assert fact_resources(only(response, POSTOPERATIVE)) == ["Procedure/op-2"]
+    assert fact_resources(only_card(response, POSTOPERATIVE)) == ["Procedure/op-2"]
 
 
 def test_wbrt_order_after_metastasectomy_names_srs_as_preferred(cds):
     operation = brain_metastasectomy(performed=days_ago(20))
     response = cds("order-select", hook_request("order-select", brain_patient(operation),
                                                 orders=[wbrt(30, 10)]))
-    assert "stereotactic RT is preferred" in only(response, POSTOPERATIVE)["summary"]
+    assert "stereotactic RT is preferred" in only_card(response, POSTOPERATIVE)["summary"]
 
 
 def test_near_miss_srs_to_the_cavity_after_surgery(cds):
@@ -229,7 +227,7 @@ def osimertinib_planned() -> dict:
 
 def test_asymptomatic_egfr_patient_with_planned_osimertinib_is_told_systemic_first(cds):
     resources = brain_patient(driver("EGFR", id="egfr-1"), osimertinib_planned(), lesions=None)
-    card = only(cds("patient-view", hook_request("patient-view", resources)), SYSTEMIC_FIRST)
+    card = only_card(cds("patient-view", hook_request("patient-view", resources)), SYSTEMIC_FIRST)
     assert card["indicator"] == "info"
     assert "blood-brain barrier" in card["detail"] and "figure 1" in card["detail"]
     assert {"Condition/bm-1", "MedicationRequest/osi-1", "Observation/egfr-1"} <= set(fact_resources(card))
@@ -238,7 +236,7 @@ def test_asymptomatic_egfr_patient_with_planned_osimertinib_is_told_systemic_fir
 def test_brain_order_under_targeted_therapy_with_unknown_count_is_a_warning(cds):
     resources = brain_patient(driver("EGFR"), osimertinib_planned(), lesions=None)
     response = cds("order-sign", hook_request("order-sign", resources, orders=[srs()]))
-    card = only(response, SYSTEMIC_FIRST)
+    card = only_card(response, SYSTEMIC_FIRST)
     assert card["indicator"] == "warning"
     assert "number of brain metastases is not recorded" in card["detail"]
 
@@ -247,13 +245,13 @@ def test_oligometastatic_cns_spread_keeps_the_brain_order_an_info(cds):
     """Figure 1 footnote: 2 lesions (oligometastatic CNS spread): RT first may be considered."""
     resources = brain_patient(driver("EGFR"), osimertinib_planned(), lesions=2)
     response = cds("order-select", hook_request("order-select", resources, orders=[srs()]))
-    assert only(response, SYSTEMIC_FIRST)["indicator"] == "info"
+    assert only_card(response, SYSTEMIC_FIRST)["indicator"] == "info"
 
 
 def test_immunotherapy_on_a_wbrt_order_is_an_info(cds):
     resources = brain_patient(medication_request("pembrolizumab"), lesions=8)
     response = cds("order-select", hook_request("order-select", resources, orders=[wbrt(20, 5)]))
-    assert only(response, SYSTEMIC_FIRST)["indicator"] == "info"
+    assert only_card(response, SYSTEMIC_FIRST)["indicator"] == "info"
 
 
 def test_near_misses_symptomatic_or_no_brain_active_therapy(cds):
@@ -280,7 +278,7 @@ def test_immunotherapy_with_steroids_for_the_brain_is_not_brain_active(cds):
 
 def test_egfr_driven_nsclc_with_brain_metastases_gets_targeted_first(cds):
     resources = brain_patient(driver("EGFR", id="egfr-1"))
-    card = only(cds("patient-view", hook_request("patient-view", resources)), TARGETED_FIRST)
+    card = only_card(cds("patient-view", hook_request("patient-view", resources)), TARGETED_FIRST)
     assert card["indicator"] == "info"
     assert "EGFR" in card["summary"] and "fails" in card["detail"]
     assert "Observation/egfr-1" in fact_resources(card)
@@ -289,19 +287,19 @@ def test_egfr_driven_nsclc_with_brain_metastases_gets_targeted_first(cds):
 def test_driver_recorded_twice_is_named_once(cds):
     """EGFR as a variant Observation and as the diagnosis "NSCLC with EGFR mutation" (SNOMED 703228009)."""
     resources = brain_patient(driver("EGFR"), condition(SNOMED, "703228009"))
-    card = only(cds("patient-view", hook_request("patient-view", resources)), TARGETED_FIRST)
+    card = only_card(cds("patient-view", hook_request("patient-view", resources)), TARGETED_FIRST)
     assert card["summary"].count("EGFR") == 1
 
 
 def test_braf_without_a_recorded_variant_gives_a_conditional_card(cds):
     response = cds("patient-view", hook_request("patient-view", brain_patient(driver("BRAF"))))
-    card = only(response, TARGETED_FIRST)
+    card = only_card(response, TARGETED_FIRST)
     assert "BRAF V600E" in card["summary"] and "variant is not recorded" in card["detail"]
 
 
 def test_braf_v600e_is_targetable(cds):
     resources = brain_patient(driver_variant("BRAF", "p.V600E"))
-    card = only(cds("patient-view", hook_request("patient-view", resources)), TARGETED_FIRST)
+    card = only_card(cds("patient-view", hook_request("patient-view", resources)), TARGETED_FIRST)
     assert "with BRAF" in card["summary"]
 
 
@@ -317,7 +315,7 @@ def test_near_misses_kras_g12d_or_no_brain_metastases(cds):
 
 def test_poor_ps_without_systemic_option_can_omit_wbrt(cds):
     response = cds("patient-view", hook_request("patient-view", brain_patient(ps=3, lesions=8)))
-    card = only(response, OMIT_POOR_PS)
+    card = only_card(response, OMIT_POOR_PS)
     assert card["indicator"] == "info"
     assert card["summary"].startswith("PS 3")
     assert "QUARTZ" in card["detail"] and "more than 60 %" in card["detail"]
@@ -326,7 +324,7 @@ def test_poor_ps_without_systemic_option_can_omit_wbrt(cds):
 def test_wbrt_order_in_poor_ps_without_systemic_option_is_a_warning(cds):
     response = cds("order-sign", hook_request("order-sign", brain_patient(ps=2, lesions=8),
                                               orders=[wbrt(20, 5)]))
-    card = only(response, OMIT_POOR_PS)
+    card = only_card(response, OMIT_POOR_PS)
     assert card["indicator"] == "warning"
     assert "Ordered: 20 Gy/5F" in card["detail"]
 
@@ -334,7 +332,7 @@ def test_wbrt_order_in_poor_ps_without_systemic_option_is_a_warning(cds):
 def test_missing_ps_gives_both_branches(cds):
     response = cds("order-select", hook_request("order-select", brain_patient(ps=None, lesions=8),
                                                 orders=[wbrt(20, 5)]))
-    card = only(response, OMIT_POOR_PS)
+    card = only_card(response, OMIT_POOR_PS)
     assert card["indicator"] == "info"
     assert card["summary"].startswith("PS not recorded")
 
@@ -351,7 +349,7 @@ def test_near_misses_good_ps_or_planned_chemotherapy(cds):
 def test_wbrt_8_gy_single_fraction_is_below_20_gy_5f(cds):
     """WBRT 8 Gy/1F: warning, BED10 14.4 vs 28.0, suggests 20 Gy/5F as an update of the draft."""
     response = cds("order-sign", hook_request("order-sign", brain_patient(lesions=8), orders=[wbrt(8, 1)]))
-    card = only(response, DOSE_TOO_LOW)
+    card = only_card(response, DOSE_TOO_LOW)
     assert card["indicator"] == "warning"
     assert "BED10 14.4 Gy" in card["summary"] and "28.0" in card["detail"]
     assert suggested_regimens(card) == [("update", 2000, 5)]
@@ -364,14 +362,14 @@ def test_brain_order_without_extent_and_non_stereotactic_dose_is_read_as_wbrt(cd
     """No whole/partial qualifier, 15 Gy/5F: read as WBRT, and the card says so."""
     order = rt_order("brain", 15, 5, id="brain-1")
     response = cds("order-select", hook_request("order-select", brain_patient(lesions=8), orders=[order]))
-    card = only(response, DOSE_TOO_LOW)
+    card = only_card(response, DOSE_TOO_LOW)
     assert "read as whole-brain radiotherapy" in card["detail"]
 
 
 def test_dose_too_low_in_danish(cds):
     response = cds("order-sign", hook_request("order-sign", brain_patient(lesions=8), orders=[wbrt(8, 1)]),
                    lang="da")
-    card = only(response, DOSE_TOO_LOW)
+    card = only_card(response, DOSE_TOO_LOW)
     assert card["summary"] == ("Helhjernebestråling 8 Gy/1F (BED10 14,4 Gy) er under 20 Gy/5F: "
                                "lavere dosis kan ikke anbefales")
     assert "klinisk gavn eller overlevelsesgevinst" in card["detail"]

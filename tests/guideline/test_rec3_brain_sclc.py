@@ -15,6 +15,7 @@ from tests.fhir import (
     hook_request,
     lung_cancer,
     metastasis,
+    only_card,
     rt_course,
     rt_order,
     survival_estimate,
@@ -39,16 +40,11 @@ def pci(**kwargs) -> dict:
     return rt_course("brain", 25, 10, intent="preventive", ended=days_ago(240), id="pci-1", **kwargs)
 
 
-def only(response: dict, rule_id: str) -> dict:
-    cards = cards_for(response, rule_id)
-    assert len(cards) == 1, [c["source"]["topic"]["code"] for c in response["cards"]]
-    return cards[0]
-
 
 # --- brain-sclc-systemic-first --------------------------------------------------------------------
 
 def test_sclc_brain_metastases_consider_systemic_therapy_first(cds):
-    card = only(cds("patient-view", hook_request("patient-view", sclc_patient())), SYSTEMIC_FIRST)
+    card = only_card(cds("patient-view", hook_request("patient-view", sclc_patient())), SYSTEMIC_FIRST)
     assert card["indicator"] == "info"
     assert "53 %" in card["detail"] and "1,638" in card["detail"]
     assert "67 % vs 57 %" in card["detail"] and "39 % vs 29 %" in card["detail"] and "93 %" in card["detail"]
@@ -58,7 +54,7 @@ def test_sclc_brain_metastases_consider_systemic_therapy_first(cds):
 
 def test_brain_order_shows_the_sclc_card_on_order_select(cds):
     response = cds("order-select", hook_request("order-select", sclc_patient(), orders=[wbrt_order()]))
-    assert only(response, SYSTEMIC_FIRST)["indicator"] == "info"
+    assert only_card(response, SYSTEMIC_FIRST)["indicator"] == "info"
 
 
 def test_near_misses_unknown_histology_or_no_brain_metastases(cds):
@@ -74,7 +70,7 @@ def test_near_misses_unknown_histology_or_no_brain_metastases(cds):
 def test_wbrt_after_pci_is_a_warning_naming_the_pci(cds):
     """PCI 25 Gy/10F eight months ago; WBRT 30 Gy/10F ordered: warning, the PCI shown with its date."""
     response = cds("order-sign", hook_request("order-sign", sclc_patient(pci()), orders=[wbrt_order()]))
-    card = only(response, AFTER_PCI)
+    card = only_card(response, AFTER_PCI)
     assert card["indicator"] == "warning"
     assert "recommendation 6" in card["detail"]
     assert "25 Gy/10F" in card["detail"] and days_ago(240) in card["detail"]
@@ -85,7 +81,7 @@ def test_wbrt_after_pci_is_a_warning_naming_the_pci(cds):
 def test_wbrt_after_prior_wbrt_is_a_warning_too(cds):
     prior = rt_course("brain", 20, 5, qualifier=WHOLE, ended=days_ago(200))
     response = cds("order-select", hook_request("order-select", sclc_patient(prior), orders=[wbrt_order()]))
-    assert only(response, AFTER_PCI)["indicator"] == "warning"
+    assert only_card(response, AFTER_PCI)["indicator"] == "warning"
 
 
 def test_near_misses_no_prior_brain_course_or_prior_srs(cds):
@@ -107,7 +103,7 @@ def test_near_miss_nsclc_after_pci_like_course(cds):
 def test_wbrt_with_expected_survival_2_months_is_a_warning(cds):
     resources = sclc_patient(survival_estimate(2, id="surv-1"))
     response = cds("order-sign", hook_request("order-sign", resources, orders=[wbrt_order()]))
-    card = only(response, SURVIVAL_SHORT)
+    card = only_card(response, SURVIVAL_SHORT)
     assert card["indicator"] == "warning"
     assert "2.0 months" in card["summary"] and "> 3 months" in card["summary"]
     assert card["extension"]["palliative-rt-cds"]["facts"][0]["resource"] == "Observation/surv-1"
@@ -116,12 +112,12 @@ def test_wbrt_with_expected_survival_2_months_is_a_warning(cds):
 def test_expected_survival_of_exactly_3_months_is_not_more_than_3(cds):
     resources = sclc_patient(survival_estimate(3))
     response = cds("order-sign", hook_request("order-sign", resources, orders=[wbrt_order()]))
-    assert only(response, SURVIVAL_SHORT)["indicator"] == "warning"
+    assert only_card(response, SURVIVAL_SHORT)["indicator"] == "warning"
 
 
 def test_unknown_survival_gives_both_branches_on_order_select_only(cds):
     select = cds("order-select", hook_request("order-select", sclc_patient(), orders=[wbrt_order()]))
-    card = only(select, SURVIVAL_SHORT)
+    card = only_card(select, SURVIVAL_SHORT)
     assert card["indicator"] == "info" and "not recorded" in card["summary"]
     sign = cds("order-sign", hook_request("order-sign", sclc_patient(), orders=[wbrt_order()]))
     assert cards_for(sign, SURVIVAL_SHORT) == []

@@ -17,6 +17,7 @@ from tests.fhir import (
     lung_cancer,
     medication_request,
     metastasis,
+    only_card,
     rt_order,
     symptom,
 )
@@ -32,11 +33,6 @@ def brain_patient(*extra: dict) -> list[dict]:
             *extra]
 
 
-def only(response: dict, rule_id: str) -> dict:
-    cards = cards_for(response, rule_id)
-    assert len(cards) == 1, [c["source"]["topic"]["code"] for c in response["cards"]]
-    return cards[0]
-
 
 def wbrt_order() -> dict:
     return rt_order("brain", 20, 5, qualifier=WHOLE, id="wbrt-1")
@@ -47,7 +43,7 @@ def wbrt_order() -> dict:
 def test_headache_from_brain_metastases_suggests_prednisolone(cds):
     """Headache 2 days ago, no steroid: info; prednisolone 25 mg example dose as a draft MedicationRequest."""
     headache = symptom("headache", id="ha-1", recorded=days_ago(2))
-    card = only(cds("patient-view", hook_request("patient-view", brain_patient(headache))), STEROIDS)
+    card = only_card(cds("patient-view", hook_request("patient-view", brain_patient(headache))), STEROIDS)
     assert card["indicator"] == "info"
     assert "25 mg" in card["detail"] and "50-100 mg" in card["detail"] and "100 mg" in card["detail"]
     [suggestion] = card["suggestions"]
@@ -67,21 +63,21 @@ def test_seizure_named_on_the_brain_order_shows_the_steroid_card_at_signing(cds)
     order = rt_order("brain", 27, 3, qualifier=PARTIAL, stereotactic=True,
                      reason_codes=[(SNOMED, "91175000")], id="srs-1")
     response = cds("order-sign", hook_request("order-sign", brain_patient(), orders=[order]))
-    card = only(response, STEROIDS)
+    card = only_card(response, STEROIDS)
     assert card["suggestions"][0]["actions"][0]["resource"]["resourceType"] == "MedicationRequest"
 
 
 def test_planned_immunotherapy_is_noted(cds):
     resources = brain_patient(symptom("seizure"),
                               medication_request("pembrolizumab", status="draft", intent="plan"))
-    card = only(cds("patient-view", hook_request("patient-view", resources)), STEROIDS)
+    card = only_card(cds("patient-view", hook_request("patient-view", resources)), STEROIDS)
     assert "presumes that prednisolone is not needed" in card["detail"]
 
 
 def test_steroid_card_in_danish(cds):
     request = hook_request("patient-view", brain_patient(symptom("headache")))
     response = cds("patient-view", request, lang="da")
-    card = only(response, STEROIDS)
+    card = only_card(response, STEROIDS)
     assert card["summary"] == ("Symptomgivende hjernemetastaser uden steroid: steroid er indiceret, "
                                "f.eks. prednisolon 25 mg dagligt")
     assert "kan startes alene på mistanken om cerebrale metastaser" in card["detail"]
@@ -132,7 +128,7 @@ def test_near_miss_thoracic_order_does_not_carry_the_brain_card(cds):
 
 def test_wbrt_for_asymptomatic_metastases_without_steroid(cds):
     response = cds("order-select", hook_request("order-select", brain_patient(), orders=[wbrt_order()]))
-    card = only(response, BEFORE_WBRT)
+    card = only_card(response, BEFORE_WBRT)
     assert card["indicator"] == "info"
     assert "suggestions" not in card
     assert "no preventive dose" in card["detail"] and "hair loss" in card["detail"]

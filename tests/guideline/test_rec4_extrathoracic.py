@@ -16,6 +16,7 @@ from tests.fhir import (
     hook_request,
     lung_cancer,
     metastasis,
+    only_card,
     ref,
     rt_course,
     rt_order,
@@ -43,18 +44,13 @@ def painful_femur_metastasis(**metastasis_kwargs) -> list[dict]:
     ]
 
 
-def only(response: dict, rule_id: str) -> dict:
-    cards = cards_for(response, rule_id)
-    assert len(cards) == 1, [c["source"]["topic"]["code"] for c in response["cards"]]
-    return cards[0]
-
 
 # --- bone-uncomplicated-single-fraction ---------------------------------------------------------
 
 def test_painful_femur_metastasis_patient_view_offers_8_gy_single_fraction(cds):
     """NSCLC, PS 1, painful femur metastasis, nothing ordered: info, create 8 Gy/1F, 70 % relief."""
     response = cds("patient-view", hook_request("patient-view", painful_femur_metastasis()))
-    card = only(response, UNCOMPLICATED)
+    card = only_card(response, UNCOMPLICATED)
     assert card["indicator"] == "info"
     assert suggested_regimens(card) == [("create", 800, 1)]
     assert card["suggestions"][0]["isRecommended"] is True
@@ -68,7 +64,7 @@ def test_thirty_gy_in_ten_fractions_to_painful_femur_is_rewritten_to_8_gy_on_ord
     """Painful uncomplicated femur metastasis, ordered 30 Gy/10F: info at signing, update to 8 Gy/1F."""
     order = rt_order("femur", 30, 10)
     response = cds("order-sign", hook_request("order-sign", painful_femur_metastasis(), orders=[order]))
-    card = only(response, UNCOMPLICATED)
+    card = only_card(response, UNCOMPLICATED)
     assert card["indicator"] == "info"
     assert "30 Gy/10F" in card["summary"]
     assert suggested_regimens(card) == [("update", 800, 1)]
@@ -80,7 +76,7 @@ def test_pain_named_by_the_order_makes_the_metastasis_symptomatic(cds):
     bone = metastasis("bone", body_site=FEMUR)
     order = rt_order("femur", 20, 5, reason=[ref(bone)], reason_codes=[(SNOMED, "22253000")])
     request = hook_request("order-select", [lung_cancer("nsclc"), ecog(1), bone], orders=[order])
-    card = only(cds("order-select", request), UNCOMPLICATED)
+    card = only_card(cds("order-select", request), UNCOMPLICATED)
     assert suggested_regimens(card) == [("update", 800, 1)]
 
 
@@ -88,7 +84,7 @@ def test_single_fraction_already_ordered_is_confirmed_on_select_and_silent_on_si
     """Ordered 8 Gy/1F: order-select shows the card without a suggestion; order-sign shows nothing."""
     order = rt_order("femur", 8, 1)
     select = cds("order-select", hook_request("order-select", painful_femur_metastasis(), orders=[order]))
-    card = only(select, UNCOMPLICATED)
+    card = only_card(select, UNCOMPLICATED)
     assert "suggestions" not in card or not card["suggestions"]
     sign = cds("order-sign", hook_request("order-sign", painful_femur_metastasis(), orders=[order]))
     assert cards_for(sign, UNCOMPLICATED) == []
@@ -140,7 +136,7 @@ def test_metastasis_irradiated_since_the_pain_was_recorded_is_not_offered_again(
 def test_pain_returning_after_an_earlier_course_names_re_irradiation(cds):
     """Femur irradiated 200 days ago, pain recorded 10 days ago: offered, with the re-irradiation note."""
     resources = [*painful_femur_metastasis(), rt_course("femur", 8, 1, ended=days_ago(200))]
-    card = only(cds("patient-view", hook_request("patient-view", resources)), UNCOMPLICATED)
+    card = only_card(cds("patient-view", hook_request("patient-view", resources)), UNCOMPLICATED)
     assert "re-irradiation (recommendation 6)" in card["detail"]
     assert suggested_regimens(card) == [("create", 800, 1)]
 
@@ -149,7 +145,7 @@ def test_single_fraction_card_in_danish(cds):
     """The card in Danish: 8 Gy/1F, one fraction as effective as several, about 70 %."""
     order = rt_order("femur", 20, 5)
     response = cds("order-sign", hook_request("order-sign", painful_femur_metastasis(), orders=[order]), "da")
-    card = only(response, UNCOMPLICATED)
+    card = only_card(response, UNCOMPLICATED)
     assert card["summary"].startswith("Ukompliceret smertegivende knoglemetastase")
     assert "20 Gy/5F" in card["summary"]
     assert "ca. 70 %" in card["detail"] and "samme effektivitet som flere fraktioner" in card["detail"]
@@ -170,7 +166,7 @@ def test_single_fraction_to_fractured_femur_is_warned_with_fractionated_alternat
     """Pathological femur fracture, ordered 8 Gy/1F: warning; update to 20/4, 20/5, 25/5 or 30/10."""
     order = rt_order("femur", 8, 1)
     response = cds("order-sign", hook_request("order-sign", fractured_femur_metastasis(), orders=[order]))
-    card = only(response, COMPLICATED)
+    card = only_card(response, COMPLICATED)
     assert card["indicator"] == "warning"
     assert "8 Gy/1F" in card["summary"]
     assert suggested_regimens(card) == [("update", 2000, 4), ("update", 2000, 5), ("update", 2500, 5),
@@ -184,15 +180,15 @@ def test_any_single_conventional_fraction_to_a_fractured_bone_is_warned(cds):
     """Fracture, 6 Gy/1F ordered: warning too. The table names 8 Gy/1F; the guideline says the complicated
     metastasis gets fractionated RT (l. 764-766), so every non-stereotactic single fraction is warned."""
     order = rt_order("femur", 6, 1)
-    card = only(cds("order-sign", hook_request("order-sign", fractured_femur_metastasis(), orders=[order])),
-                COMPLICATED)
+    response = cds("order-sign", hook_request("order-sign", fractured_femur_metastasis(), orders=[order]))
+    card = only_card(response, COMPLICATED)
     assert card["indicator"] == "warning" and "6 Gy/1F" in card["summary"]
 
 
 def test_fractured_femur_patient_view_offers_fractionated_courses(cds):
     """Pathological fracture, nothing ordered: info with four `create` suggestions."""
     response = cds("patient-view", hook_request("patient-view", fractured_femur_metastasis()))
-    card = only(response, COMPLICATED)
+    card = only_card(response, COMPLICATED)
     assert card["indicator"] == "info"
     assert [s[0] for s in suggested_regimens(card)] == ["create"] * 4
     assert "20-25 Gy/4-5F" in card["detail"] and "30 Gy/10F" in card["detail"]
@@ -210,7 +206,7 @@ def test_fractionated_order_to_fractured_femur_is_not_warned(cds):
     """Near miss: fracture, ordered 20 Gy/5F: info on order-select, nothing at signing."""
     order = rt_order("femur", 20, 5)
     select = cds("order-select", hook_request("order-select", fractured_femur_metastasis(), orders=[order]))
-    card = only(select, COMPLICATED)
+    card = only_card(select, COMPLICATED)
     assert card["indicator"] == "info" and not card.get("suggestions")
     sign = cds("order-sign", hook_request("order-sign", fractured_femur_metastasis(), orders=[order]))
     assert cards_for(sign, COMPLICATED) == []
@@ -245,7 +241,7 @@ def test_bone_order_in_oligometastatic_patient_mentions_sbrt(cds):
     """Oligometastatic by lesion count, 8 Gy/1F to the femur: info, grade B, the 2026 DOLG document."""
     order = rt_order("femur", 8, 1)
     response = cds("order-select", hook_request("order-select", oligometastatic_by_count(), orders=[order]))
-    card = only(response, SBRT)
+    card = only_card(response, SBRT)
     assert card["indicator"] == "info"
     assert card["extension"]["palliative-rt-cds"]["evidenceGrade"] == "B"
     assert "2026" in card["detail"] and "8 Gy/1F" in card["detail"]
@@ -258,7 +254,7 @@ def test_stereotactic_adrenal_order_with_oligoprogression(cds):
     resources = [lung_cancer("nsclc"), ecog(1), metastasis("adrenal", body_site=adrenal),
                  stated("oligoprogression")]
     order = rt_order("adrenal", 30, 3, stereotactic=True)
-    card = only(cds("order-select", hook_request("order-select", resources, orders=[order])), SBRT)
+    card = only_card(cds("order-select", hook_request("order-select", resources, orders=[order])), SBRT)
     assert card["summary"].startswith("Stereotactic RT of a single lesion")
 
 
@@ -295,7 +291,8 @@ def painful_skin_metastasis() -> list[dict]:
 
 def test_painful_subcutaneous_metastasis_typically_20_gy_in_4_fractions(cds):
     """Painful skin metastasis, nothing ordered: info, grade C, create 20 Gy/4F labelled typical."""
-    card = only(cds("patient-view", hook_request("patient-view", painful_skin_metastasis())), SOFT_TISSUE)
+    response = cds("patient-view", hook_request("patient-view", painful_skin_metastasis()))
+    card = only_card(response, SOFT_TISSUE)
     assert card["indicator"] == "info"
     assert card["extension"]["palliative-rt-cds"]["evidenceGrade"] == "C"
     assert suggested_regimens(card) == [("create", 2000, 4)]
@@ -307,7 +304,7 @@ def test_soft_tissue_order_is_commented_on_select_only(cds):
     """Painful skin metastasis, 30 Gy/10F ordered: info on order-select (no rewrite), nothing at signing."""
     order = rt_order("skin", 30, 10)
     select = cds("order-select", hook_request("order-select", painful_skin_metastasis(), orders=[order]))
-    card = only(select, SOFT_TISSUE)
+    card = only_card(select, SOFT_TISSUE)
     assert "30 Gy/10F" in card["summary"] and not card.get("suggestions")
     sign = cds("order-sign", hook_request("order-sign", painful_skin_metastasis(), orders=[order]))
     assert cards_for(sign, SOFT_TISSUE) == []
@@ -321,7 +318,7 @@ def test_painless_soft_tissue_metastasis_gets_no_card(cds):
 
 def test_soft_tissue_card_in_danish(cds):
     response = cds("patient-view", hook_request("patient-view", painful_skin_metastasis()), "da")
-    card = only(response, SOFT_TISSUE)
+    card = only_card(response, SOFT_TISSUE)
     assert "Typisk gives 20 Gy/4F" in card["detail"]
     assert card["suggestions"][0]["label"].startswith("Typisk: 20 Gy/4F")
 
@@ -333,7 +330,7 @@ def test_order_without_dose_to_painful_femur_is_completed_with_8_gy(cds):
     order = rt_order("femur", None, None)
     for lang, words in (("en", "the order states no dose"), ("da", "bestilt dosis er ikke angivet")):
         request = hook_request("order-sign", painful_femur_metastasis(), orders=[order])
-        card = only(cds("order-sign", request, lang), UNCOMPLICATED)
+        card = only_card(cds("order-sign", request, lang), UNCOMPLICATED)
         assert words in card["summary"]
         assert suggested_regimens(card) == [("update", 800, 1)]
 
@@ -343,7 +340,7 @@ def test_order_without_dose_to_fractured_femur_offers_the_fractionated_regimens(
     order = rt_order("femur", None, None)
     for lang in ("en", "da"):
         request = hook_request("order-sign", fractured_femur_metastasis(), orders=[order])
-        card = only(cds("order-sign", request, lang), COMPLICATED)
+        card = only_card(cds("order-sign", request, lang), COMPLICATED)
         assert card["indicator"] == "info"
         assert [s[1:] for s in suggested_regimens(card)] == [(2000, 4), (2000, 5), (2500, 5), (3000, 10)]
 
@@ -356,4 +353,4 @@ def test_recurrent_symptoms_at_irradiated_lesions_name_re_irradiation(cds):
     for lang, words in (("en", "re-irradiation (recommendation 6)"), ("da", "genbestråling (anbefaling 6)")):
         response = cds("patient-view", hook_request("patient-view", resources), lang)
         for rule_id in (SOFT_TISSUE, COMPLICATED):
-            assert words in only(response, rule_id)["detail"], (lang, rule_id)
+            assert words in only_card(response, rule_id)["detail"], (lang, rule_id)

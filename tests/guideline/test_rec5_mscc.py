@@ -15,6 +15,7 @@ from tests.fhir import (
     hook_request,
     lung_cancer,
     metastasis,
+    only_card,
     rt_course,
     rt_order,
     suggested_regimens,
@@ -38,18 +39,13 @@ def mscc_patient(*extra: dict, site: tuple[str, str] | None = THORACIC_SPINE) ->
     ]
 
 
-def only(response: dict, rule_id: str) -> dict:
-    cards = cards_for(response, rule_id)
-    assert len(cards) == 1, [c["source"]["topic"]["code"] for c in response["cards"]]
-    return cards[0]
-
 
 # --- mscc-acute-evaluation ----------------------------------------------------------------------
 
 def test_untreated_mscc_is_critical_on_patient_view_first(cds):
     """MSCC 2 days ago, untreated: critical card first, with the trial numbers and the MSCC date."""
     response = cds("patient-view", hook_request("patient-view", mscc_patient()))
-    card = only(response, ACUTE)
+    card = only_card(response, ACUTE)
     assert response["cards"][0]["source"]["topic"]["code"] == ACUTE
     assert card["indicator"] == "critical"
     assert "84 % vs 57 %" in card["detail"] and "324" in card["detail"]
@@ -64,7 +60,7 @@ def test_untreated_mscc_is_critical_whatever_is_ordered(cds):
     order = rt_order("lung", 20, 5)
     for hook in ("order-select", "order-sign"):
         response = cds(hook, hook_request(hook, mscc_patient(), orders=[order]))
-        assert only(response, ACUTE)["indicator"] == "critical"
+        assert only_card(response, ACUTE)["indicator"] == "critical"
         assert response["cards"][0]["source"]["topic"]["code"] == ACUTE
 
 
@@ -74,7 +70,7 @@ def test_decompression_after_onset_ends_the_acute_card_but_not_the_fractionation
                             reason=[{"reference": "Condition/mscc-1"}], body_site=THORACIC_SPINE)
     response = cds("patient-view", hook_request("patient-view", mscc_patient(decompression)))
     assert cards_for(response, ACUTE) == []
-    card = only(response, FRACTIONATION)
+    card = only_card(response, FRACTIONATION)
     assert "Patchell" in card["detail"]
 
 
@@ -95,7 +91,7 @@ def test_cord_compression_without_lung_cancer_is_out_of_scope(cds):
 
 
 def test_acute_card_in_danish(cds):
-    card = only(cds("patient-view", hook_request("patient-view", mscc_patient()), "da"), ACUTE)
+    card = only_card(cds("patient-view", hook_request("patient-view", mscc_patient()), "da"), ACUTE)
     assert "**vurderes akut**" in card["detail"]
     assert card["summary"].startswith("Medullært tværsnitssyndrom")
     assert "Anbefaling 5, evidensstyrke A" in card["detail"]
@@ -107,7 +103,7 @@ def test_short_survival_rewrites_a_ten_fraction_spine_order_to_8_gy(cds):
     """MSCC, expected survival 3 months, 30 Gy/10F to the thoracic spine: update to 8 Gy/1F (SCORAD III)."""
     order = rt_order("thoracic-spine", 30, 10)
     request = hook_request("order-sign", mscc_patient(survival_estimate(3)), orders=[order])
-    card = only(cds("order-sign", request), FRACTIONATION)
+    card = only_card(cds("order-sign", request), FRACTIONATION)
     assert card["indicator"] == "info"
     assert "3.0 months" in card["summary"]
     assert suggested_regimens(card) == [("update", 800, 1)]
@@ -120,7 +116,7 @@ def test_long_survival_with_a_thoracic_order_creates_a_spine_order(cds):
     """MSCC, survival 12 months, only a thoracic order drafted: create 30 Gy/10F to the thoracic spine."""
     thoracic = rt_order("lung", 20, 5)
     request = hook_request("order-sign", mscc_patient(survival_estimate(12)), orders=[thoracic])
-    card = only(cds("order-sign", request), FRACTIONATION)
+    card = only_card(cds("order-sign", request), FRACTIONATION)
     assert suggested_regimens(card) == [("create", 3000, 10)]
     resource = card["suggestions"][0]["actions"][0]["resource"]
     assert resource["bodySite"][0]["coding"][0]["code"] == SITE_CODES["thoracic-spine"]
@@ -129,7 +125,7 @@ def test_long_survival_with_a_thoracic_order_creates_a_spine_order(cds):
 
 def test_unknown_survival_gives_both_regimens_labelled(cds):
     """MSCC, no survival estimate, patient-view: 8 Gy/1F if < 6 months, 30 Gy/10F otherwise, both `create`."""
-    card = only(cds("patient-view", hook_request("patient-view", mscc_patient())), FRACTIONATION)
+    card = only_card(cds("patient-view", hook_request("patient-view", mscc_patient())), FRACTIONATION)
     assert suggested_regimens(card) == [("create", 800, 1), ("create", 3000, 10)]
     labels = [s["label"] for s in card["suggestions"]]
     assert labels[0].startswith("If expected survival < 6 months")
@@ -141,7 +137,7 @@ def test_spine_order_is_rewritten_when_the_compression_level_is_not_coded(cds):
     """MSCC without a body site, 30 Gy/10F to the thoracic spine, survival 2 months: `update` it."""
     order = rt_order("thoracic-spine", 30, 10)
     request = hook_request("order-sign", mscc_patient(survival_estimate(2), site=None), orders=[order])
-    card = only(cds("order-sign", request), FRACTIONATION)
+    card = only_card(cds("order-sign", request), FRACTIONATION)
     assert suggested_regimens(card) == [("update", 800, 1)]
     assert card["suggestions"][0]["actions"][0]["resource"]["id"] == order["id"]
 
@@ -165,7 +161,7 @@ def test_no_fractionation_card_without_mscc(cds):
 
 def test_fractionation_card_in_danish(cds):
     request = hook_request("patient-view", mscc_patient(survival_estimate(4)))
-    card = only(cds("patient-view", request, "da"), FRACTIONATION)
+    card = only_card(cds("patient-view", request, "da"), FRACTIONATION)
     assert card["summary"] == "MSCC med forventet restlevetid 4,0 mdr.: 8 Gy/1F anbefales (f.eks.)"
     assert suggested_regimens(card) == [("create", 800, 1)]
 
@@ -175,7 +171,7 @@ def test_decompression_reference_kept_on_the_card(cds):
     decompression = surgery("Decompression", performed=days_ago(1),
                             reason=[{"reference": "Condition/mscc-1"}], id="decomp-1")
     request = hook_request("patient-view", mscc_patient(decompression, survival_estimate(12)))
-    card = only(cds("patient-view", request), FRACTIONATION)
+    card = only_card(cds("patient-view", request), FRACTIONATION)
     assert suggested_regimens(card) == [("create", 3000, 10)]
     assert any(fact["resource"] == "Procedure/decomp-1"
                for fact in card["extension"]["palliative-rt-cds"]["facts"])

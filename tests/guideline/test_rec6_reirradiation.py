@@ -14,6 +14,7 @@ from tests.fhir import (
     hook_request,
     lung_cancer,
     m_stage,
+    only_card,
     rt_course,
     rt_order,
     survival_estimate,
@@ -34,11 +35,6 @@ def stage_iv_nsclc(*extra: dict) -> list[dict]:
     return [lung_cancer("nsclc"), m_stage(), ecog(1), symptom("hemoptysis"), *extra]
 
 
-def only(response: dict, rule_id: str) -> dict:
-    cards = cards_for(response, rule_id)
-    assert len(cards) == 1, [c["source"]["topic"]["code"] for c in response["cards"]]
-    return cards[0]
-
 
 def rule_set(response: dict) -> set[str]:
     return {card["source"]["topic"]["code"] for card in response["cards"]} & set(REIRRADIATION_RULES)
@@ -51,7 +47,7 @@ def test_thoracic_re_irradiation_six_weeks_after_the_last_course_is_warned(cds):
     course = rt_course("thorax", 20, 5, ended=days_ago(46), id="course-thorax")
     order = rt_order("lung", 17, 2)
     response = cds("order-sign", hook_request("order-sign", stage_iv_nsclc(course), orders=[order]))
-    card = only(response, TOO_SHORT)
+    card = only_card(response, TOO_SHORT)
     assert card["indicator"] == "warning"
     assert "1.5 months" in card["summary"]
     assert "20 Gy/5F to the thorax" in card["detail"] and "28.0" in card["detail"]
@@ -77,7 +73,7 @@ def test_the_most_recent_overlapping_course_decides(cds):
     courses = [rt_course("thorax", 30, 10, ended=days_ago(400)), rt_course("lung", 8, 1, ended=days_ago(30))]
     request = hook_request("order-sign", stage_iv_nsclc(*courses), orders=[rt_order("lung", 20, 5)])
     response = cds("order-sign", request)
-    assert "1.0 months" in only(response, TOO_SHORT)["summary"]
+    assert "1.0 months" in only_card(response, TOO_SHORT)["summary"]
 
 
 def test_spinal_cord_course_of_unstated_level_may_overlap_the_thoracic_spine(cds):
@@ -86,7 +82,7 @@ def test_spinal_cord_course_of_unstated_level_may_overlap_the_thoracic_spine(cds
     course = rt_course("spinal-cord", 20, 5, ended=days_ago(40))
     order = rt_order("thoracic-spine", 8, 1)
     response = cds("order-sign", hook_request("order-sign", stage_iv_nsclc(course), orders=[order]))
-    assert only(response, TOO_SHORT)["indicator"] == "warning"
+    assert only_card(response, TOO_SHORT)["indicator"] == "warning"
 
 
 def test_course_at_another_site_is_not_re_irradiation(cds):
@@ -107,7 +103,7 @@ def test_curative_order_is_out_of_scope(cds):
 def test_interval_card_in_danish(cds):
     course = rt_course("thorax", 20, 5, ended=days_ago(46))
     request = hook_request("order-sign", stage_iv_nsclc(course), orders=[rt_order("lung", 17, 2)])
-    card = only(cds("order-sign", request, "da"), TOO_SHORT)
+    card = only_card(cds("order-sign", request, "da"), TOO_SHORT)
     assert "1,5 mdr." in card["summary"]
     assert "over 3-6 måneder fra sidste strålebehandling" in card["detail"]
     assert "Muligt overlap: kontrollér den samlede dosis." in card["detail"]
@@ -120,7 +116,7 @@ def test_re_irradiation_after_eight_months_lists_the_criteria_on_select(cds):
     course = rt_course("thorax", 30, 10, ended=days_ago(250))
     order = rt_order("lung", 20, 5)
     select = cds("order-select", hook_request("order-select", stage_iv_nsclc(course), orders=[order]))
-    card = only(select, CHECKLIST)
+    card = only_card(select, CHECKLIST)
     assert card["indicator"] == "info"
     assert "the prior treatment relieved symptoms" in card["detail"]
     assert "constraints for organs at risk" in card["detail"]
@@ -134,7 +130,7 @@ def test_four_months_is_the_guidelines_grey_zone(cds):
     """Thorax course ended 122 days ago (4.0 months): the checklist names the 3-6 month grey zone."""
     course = rt_course("thorax", 20, 5, ended=days_ago(122))
     request = hook_request("order-select", stage_iv_nsclc(course), orders=[rt_order("lung", 20, 5)])
-    card = only(cds("order-select", request), CHECKLIST)
+    card = only_card(cds("order-select", request), CHECKLIST)
     assert "4.0 months have passed" in card["detail"] and "grey zone" in card["detail"]
 
 
@@ -146,7 +142,7 @@ def test_prior_course_without_end_date_asks_to_check_the_interval(cds):
     for lang, words in (("en", "end of the prior course unknown"),
                         ("da", "slutdato for tidligere forløb ukendt")):
         response = cds("order-select", request, lang)
-        card = only(response, CHECKLIST)
+        card = only_card(response, CHECKLIST)
         assert words in card["summary"]
         assert cards_for(response, TOO_SHORT) == []
 
@@ -157,7 +153,7 @@ def test_prior_course_without_response_is_warned(cds):
     """Thorax course 8 months ago recorded 'no response to treatment': warning, criterion (1) not met."""
     course = rt_course("thorax", 20, 5, ended=days_ago(250), no_response=True)
     request = hook_request("order-sign", stage_iv_nsclc(course), orders=[rt_order("lung", 20, 5)])
-    card = only(cds("order-sign", request), NO_RESPONSE)
+    card = only_card(cds("order-sign", request), NO_RESPONSE)
     assert card["indicator"] == "warning"
     assert "criterion (1)" in card["summary"]
 
@@ -175,7 +171,7 @@ def test_asymptomatic_thoracic_re_irradiation_is_warned(cds):
     """No thoracic symptom recorded, thorax treated 1 year ago, 30 Gy/10F ordered: warning."""
     resources = [lung_cancer("nsclc"), m_stage(), ecog(0), rt_course("thorax", 30, 10, ended=days_ago(365))]
     request = hook_request("order-sign", resources, orders=[rt_order("lung", 30, 10)])
-    card = only(cds("order-sign", request), ASYMPTOMATIC)
+    card = only_card(cds("order-sign", request), ASYMPTOMATIC)
     assert card["indicator"] == "warning"
     assert "not recommended as life-prolonging treatment alone" in card["detail"]
 
@@ -202,7 +198,7 @@ def test_thoracic_spine_over_prior_thoracic_field_shows_cumulative_eqd2(cds):
     warning, EQD2(a/b 2) 37.5 + 30.0 = 67.5 Gy, labelled as not the cord dose."""
     course = rt_course("thorax", 30, 10, ended=days_ago(365))
     request = hook_request("order-sign", stage_iv_nsclc(course), orders=[rt_order("thoracic-spine", 20, 5)])
-    card = only(cds("order-sign", request), SPINAL_CORD)
+    card = only_card(cds("order-sign", request), SPINAL_CORD)
     assert card["indicator"] == "warning"
     assert "67.5 Gy" in card["summary"]
     assert "37.5 Gy + draft 30.0 Gy = **67.5 Gy**" in card["detail"]
@@ -223,7 +219,7 @@ def test_long_survival_keeps_the_spinal_cord_warning(cds):
     course = rt_course("thorax", 20, 5, ended=days_ago(200))
     request = hook_request("order-sign", stage_iv_nsclc(course, survival_estimate(9)),
                            orders=[rt_order("lung", 20, 5)])
-    card = only(cds("order-sign", request), SPINAL_CORD)
+    card = only_card(cds("order-sign", request), SPINAL_CORD)
     assert "= **60.0 Gy**" in card["detail"]
     assert "9.0 months" in card["detail"]
 
@@ -240,14 +236,14 @@ def test_unknown_draft_dose_says_the_sum_cannot_be_computed(cds):
     course = rt_course("thorax", 30, 10, ended=days_ago(365))
     order = rt_order("thoracic-spine", None, None)
     request = hook_request("order-sign", stage_iv_nsclc(course), orders=[order])
-    card = only(cds("order-sign", request), SPINAL_CORD)
+    card = only_card(cds("order-sign", request), SPINAL_CORD)
     assert "cannot be computed" in card["summary"]
 
 
 def test_spinal_cord_card_in_danish(cds):
     course = rt_course("thorax", 30, 10, ended=days_ago(365))
     request = hook_request("order-sign", stage_iv_nsclc(course), orders=[rt_order("thoracic-spine", 20, 5)])
-    card = only(cds("order-sign", request, "da"), SPINAL_CORD)
+    card = only_card(cds("order-sign", request, "da"), SPINAL_CORD)
     assert "67,5 Gy" in card["summary"]
     assert "Dette er ikke dosis til medulla" in card["detail"]
 
@@ -258,7 +254,7 @@ def test_palliative_thoracic_order_after_curative_chemoradiotherapy_is_warned(cd
     """Curative 66 Gy/33F to the thorax 14 months ago, palliative 20 Gy/5F now: warning."""
     course = rt_course("thorax", 66, 33, intent="curative", ended=days_ago(426))
     request = hook_request("order-sign", stage_iv_nsclc(course), orders=[rt_order("lung", 20, 5)])
-    card = only(cds("order-sign", request), AFTER_CURATIVE)
+    card = only_card(cds("order-sign", request), AFTER_CURATIVE)
     assert card["indicator"] == "warning"
     assert "66 Gy/33F to the thorax" in card["detail"] and "curative" in card["detail"]
 
