@@ -7,6 +7,9 @@ _pg_bin_dir() { find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type
 
 if [ -z "$(_pg_bin_dir)" ]; then
     apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-common >/dev/null
+    # No default cluster on port 5432: the tests run their own server.
+    sed -ri 's/^#?\s*create_main_cluster\s*=.*/create_main_cluster = false/' /etc/postgresql-common/createcluster.conf
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
 PG_BIN="$(_pg_bin_dir)"

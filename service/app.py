@@ -20,11 +20,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api.docs import request_schemas
 from service.api.evaluation import Runtime
+from service.api.heap import ready_to_serve
 from service.api.routes import cds_router, health_router
 from service.auth import NotAuthenticated, open_verifier, warn_if_open
 from service.http_hygiene import BodySizeLimit, SecurityHeaders
+from service.observability.endpoint import metrics_router
+from service.observability.middleware import ObserveRequests
 from service.settings import Settings, get_settings
 from service.storage.store import Store
+from service.viewer import install_viewer
 from service.wire.errors import CdsError, field_path
 from service.wire.fhir_client import FhirClient
 from service.wire.responses import JsonResponse, error_response
@@ -77,7 +81,10 @@ async def _not_authenticated(request: Request, error: Exception) -> Response:
 
 async def _http_error(_: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
-    return error_response(CdsError(error.status_code, [str(error.detail)]))
+    answer = error_response(CdsError(error.status_code, [str(error.detail)]))
+    # e.g. `Allow` on a 405, which RFC 9110 requires.
+    answer.headers.update(error.headers or {})
+    return answer
 
 
 async def _invalid_parameters(_: Request, error: Exception) -> Response:
@@ -92,13 +99,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         warn_if_open(settings)
-        store = Store(settings.database_url)
-        store.create_schema()
+        store = Store(settings.database_url, pool_size=settings.database_pool_size,
+                      max_overflow=settings.database_max_overflow)
+        if settings.migrates_on_start():
+            store.create_schema()
+        else:
+            store.check_schema()
         app.state.verifier = open_verifier(settings, store.engine)
         async with httpx.AsyncClient(timeout=settings.fhir_timeout_s, follow_redirects=False) as http:
-            fhir = FhirClient(http, page_cap=settings.fhir_page_cap)
+            fhir = FhirClient(http, page_cap=settings.fhir_page_cap,
+                              max_bytes_per_request=settings.fhir_max_bytes)
             app.state.runtime = Runtime(settings=settings, fhir=fhir, store=store)
-            yield
+            with ready_to_serve():
+                yield
         app.state.verifier.close()
         store.dispose()
 
@@ -107,6 +120,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.include_router(cds_router)
     app.include_router(health_router)
+    app.include_router(metrics_router)
+    if settings.viewer_enabled:
+        install_viewer(app)
     app.add_exception_handler(CdsError, _cds_error)
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
     app.add_exception_handler(HTTPException, _http_error)
@@ -117,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_headers=["Authorization", "Content-Type", "Accept-Language"])
     app.add_middleware(_UnexpectedErrors)
     app.add_middleware(SecurityHeaders, https=settings.public_base_url.scheme == "https")
+    app.add_middleware(ObserveRequests)  # outermost: sees every answer, 413 and 500 included
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -15,6 +15,8 @@ from service.cards.render import RULE_SYSTEM
 from service.settings import Settings
 from tests.fhir import TODAY
 
+pytest_plugins = ("tests.databases",)
+
 
 def card_rule_ids(response: dict[str, Any]) -> list[str]:
     """The rule ids of a CDS Hooks response's cards (source.topic.code), in card order."""
@@ -23,9 +25,9 @@ def card_rule_ids(response: dict[str, Any]) -> list[str]:
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:
+def settings(database_url: str) -> Settings:
     return Settings(
-        database_url=f"sqlite:///{tmp_path / 'cds.db'}",
+        database_url=database_url,
         auth_mode="off",
         language="en",
         fixed_today=TODAY,

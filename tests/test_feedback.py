@@ -9,8 +9,10 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from service.storage.tables import Feedback, IssuedCard
+from tests.databases import ON_EVERY_DATABASE
 from tests.fhir import PATIENT_ID, hook_request, lung_cancer, metastasis, symptom
 
+pytestmark = ON_EVERY_DATABASE
 MSCC_STORY = [lung_cancer(), metastasis("bone"), symptom("mscc")]
 FEEDBACK_URL = "/cds-services/palliative-rt-patient-view/feedback"
 

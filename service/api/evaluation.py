@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-import logging
-import time
 from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 
 from service.api.services import PREFETCH, REQUIRED_PREFETCH, CdsService
-from service.cards.notices import data_unavailable_notice
+from service.cards.notices import data_quality_notice, data_unavailable_notice
 from service.cards.render import render_cards
 from service.facts.build import build_patient_facts
 from service.guideline.engine import evaluate
+from service.observability.record import RequestRecord
 from service.settings import Settings
 from service.storage.store import CardRecord, Store
 from service.wire.fhir_client import FhirClient, bundle_resources
 from service.wire.models import (
     Card,
     CdsResponse,
-    HookRequest,
     OrderSelectContext,
     OrderSignContext,
     PatientViewContext,
 )
 from service.wire.prefetch import Prefetched, resolve_prefetch
 from service.wire.requests import parse_hook_request
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +50,8 @@ def _cards(service: CdsService, context: PatientViewContext, prefetched: Prefetc
     cards = render_cards(findings, language=language, patient_id=context.patientId)
     if prefetched.unavailable:
         cards.append(data_unavailable_notice(prefetched.unavailable, language=language))
+    if facts.data_quality:
+        cards.append(data_quality_notice(facts.data_quality, language=language))
     return CdsResponse(cards=cards)
 
 
@@ -63,8 +61,8 @@ def _topic_code(card: Card) -> str:
     return card.source.topic.code
 
 
-def _record(store: Store, service: CdsService, request: HookRequest, response: CdsResponse) -> None:
-    store.record_cards(service.id, request.hookInstance, [
+def _record(store: Store, service: CdsService, hook_instance: str, response: CdsResponse) -> None:
+    store.record_cards(service.id, hook_instance, [
         CardRecord(
             card_uuid=card.uuid,
             rule_id=_topic_code(card),
@@ -74,14 +72,27 @@ def _record(store: Store, service: CdsService, request: HookRequest, response: C
     ])
 
 
-async def answer_hook(service: CdsService, body: bytes, *, language: str, runtime: Runtime) -> CdsResponse:
-    started = time.perf_counter()
+async def _evaluate(service: CdsService, body: bytes, *, language: str, runtime: Runtime,
+                    record: RequestRecord | None) -> tuple[str, CdsResponse, tuple[str, ...]]:
+    """(hookInstance, response, prefetch keys that could not be read) of one request."""
     request, context = parse_hook_request(body, service.hook.value)
+    if record is not None:
+        record.hook_instance = request.hookInstance
     prefetched = await resolve_prefetch(request, templates=PREFETCH, required=REQUIRED_PREFETCH,
                                         fhir=runtime.fhir, deadline_s=runtime.settings.fhir_timeout_s)
-    response = await run_in_threadpool(_cards, service, context, prefetched, language, runtime.settings)
-    await run_in_threadpool(_record, runtime.store, service, request, response)
-    log.info("hookInstance=%s service=%s cards=%d unavailable=%s ms=%.0f", request.hookInstance, service.id,
-             len(response.cards), ",".join(prefetched.unavailable) or "-",
-             (time.perf_counter() - started) * 1000)
+    # Evaluation is CPU-bound Python: on a worker thread it would only contend for the GIL with the event
+    # loop (and keep every concurrent request's data alive at once), so it runs here, one at a time.
+    response = _cards(service, context, prefetched, language, runtime.settings)
+    return request.hookInstance, response, prefetched.unavailable
+
+
+async def answer_hook(service: CdsService, body: bytes, *, language: str, runtime: Runtime,
+                      record: RequestRecord | None = None) -> CdsResponse:
+    """The service's answer to one request; `record` (the HTTP request's) learns what was answered."""
+    # The parsed request, its resources and facts are released before the wait for the database.
+    hook_instance, response, unavailable = await _evaluate(service, body, language=language, runtime=runtime,
+                                                           record=record)
+    await run_in_threadpool(_record, runtime.store, service, hook_instance, response)
+    if record is not None:
+        record.answered([(_topic_code(card), card.indicator) for card in response.cards], unavailable)
     return response

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
 from starlette.concurrency import run_in_threadpool
 
 from service.api.docs import CALL_ERRORS, request_body
 from service.api.evaluation import Runtime, answer_hook
 from service.api.services import SERVICE_BY_ID, CdsService, discovery
 from service.auth import authenticate
+from service.observability.record import request_record
 from service.settings import LANGUAGES
 from service.wire.errors import CdsError
 from service.wire.language import negotiate_language
@@ -19,6 +22,9 @@ from service.wire.responses import JsonResponse
 cds_router = APIRouter(dependencies=[Depends(authenticate)], responses=CALL_ERRORS,
                        default_response_class=JsonResponse)
 health_router = APIRouter(default_response_class=JsonResponse)
+
+ServiceId = Annotated[str, Path(description="The CDS service's id (discovery); any other answers 404.",
+                                json_schema_extra={"enum": list(SERVICE_BY_ID)})]
 
 
 def _runtime(request: Request) -> Runtime:
@@ -46,13 +52,16 @@ async def list_services() -> JsonResponse:
     openapi_extra=request_body(HookRequest, "CDS Hooks 2.0 request; `context` per hook "
                                             "(PatientViewContext, OrderSelectContext, OrderSignContext)."),
 )
-async def call_service(service_id: str, request: Request) -> JsonResponse:
+async def call_service(service_id: ServiceId, request: Request) -> JsonResponse:
     service = _service(service_id)
+    record = request_record(request)
+    record.serving(service.id, service.hook.value)
     runtime = _runtime(request)
     language = negotiate_language(request.headers.get("accept-language"), LANGUAGES,
                                   runtime.settings.language)
     # The body size limit is enforced by middleware (service.http_hygiene) before this point.
-    response = await answer_hook(service, await request.body(), language=language, runtime=runtime)
+    response = await answer_hook(service, await request.body(), language=language, runtime=runtime,
+                                 record=record)
     return JsonResponse(response, headers={"Content-Language": language})
 
 
@@ -64,11 +73,14 @@ async def call_service(service_id: str, request: Request) -> JsonResponse:
     response_model=None,
     openapi_extra=request_body(FeedbackRequest, "CDS Hooks 2.0 feedback."),
 )
-async def give_feedback(service_id: str, request: Request) -> JsonResponse:
+async def give_feedback(service_id: ServiceId, request: Request) -> JsonResponse:
     service = _service(service_id)
     runtime = _runtime(request)
+    record = request_record(request)
+    record.serving(service.id, service.hook.value)
     feedback = parse_feedback(await request.body())
-    await run_in_threadpool(runtime.store.store_feedback, service.id, feedback.feedback)
+    stored = await run_in_threadpool(runtime.store.store_feedback, service.id, feedback.feedback)
+    record.feedback(len(feedback.feedback), stored)
     return JsonResponse({})
 
 

@@ -2,8 +2,8 @@
 
 The accepted `jti`s are kept in the service's database, so that every worker process (and every replica
 sharing the database) refuses a token another one has already accepted. The table lives in the storage
-schema (`service.storage.tables.Base`) and is created with it. `jti`s are stored as SHA-256 digests: fixed
-width, and nothing a client sent is kept verbatim.
+schema (`service.storage.tables.Base`) and is created by its migrations (service/storage/migrations/).
+`jti`s are stored as SHA-256 digests: fixed width, and nothing a client sent is kept verbatim.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import hashlib
 import time
 from collections.abc import Callable
 
-from sqlalchemy import BigInteger, Engine, String, UniqueConstraint, delete
+from sqlalchemy import BigInteger, Engine, Integer, String, UniqueConstraint, delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
@@ -23,7 +23,8 @@ class SeenToken(Base):
     __tablename__ = "seen_client_token"
     __table_args__ = (UniqueConstraint("issuer", "jti_sha256", name="uq_seen_client_token"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # 64-bit: one row per authenticated call; SQLite's rowid (INTEGER PRIMARY KEY) is 64-bit already.
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
     issuer: Mapped[str] = mapped_column(String(512))
     jti_sha256: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[int] = mapped_column(BigInteger, index=True)

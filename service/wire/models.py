@@ -7,7 +7,7 @@ an invalid card. Request models tolerate unknown members (newer clients, `extens
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -17,6 +17,7 @@ SUMMARY_MAX_CHARS = 139
 """The spec's "<140-character" summary."""
 
 _REFERENCE = re.compile(r"^[A-Z][A-Za-z]+/[A-Za-z0-9\-.]{1,64}$")
+_RFC3339_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
 class _Tolerant(BaseModel):
@@ -32,7 +33,7 @@ class _Strict(BaseModel):
 class FhirAuthorization(_Tolerant):
     access_token: str = Field(min_length=1, repr=False)
     token_type: Literal["Bearer"]
-    expires_in: int
+    expires_in: int = Field(ge=0, lt=2**63)  # seconds; bounded like the integers of most JSON readers
     scope: str
     subject: str
     patient: str | None = None
@@ -52,6 +53,8 @@ class OrderSignContext(PatientViewContext):
     def _is_bundle(cls, value: dict[str, Any]) -> dict[str, Any]:
         if value.get("resourceType") != "Bundle":
             raise ValueError("draftOrders must be a FHIR Bundle")
+        if not isinstance(value.get("entry", []), list):
+            raise ValueError("draftOrders.entry must be a list")
         return value
 
 
@@ -227,6 +230,26 @@ class FeedbackItem(_Tolerant):
     acceptedSuggestions: list[AcceptedSuggestion] | None = None
     overrideReason: FeedbackOverrideReason | None = None
     outcomeTimestamp: datetime
+
+    @field_validator("outcomeTimestamp", mode="before")
+    @classmethod
+    def _is_rfc3339(cls, value: object) -> object:
+        # From JSON, pydantic alone would also take numbers ("0" is 1970) and dates without time or zone.
+        if isinstance(value, datetime):
+            return value
+        if not isinstance(value, str) or not _RFC3339_DATE_TIME.match(value):
+            raise ValueError("outcomeTimestamp must be a date-time with a time zone (RFC 3339)")
+        return value
+
+    @field_validator("outcomeTimestamp")
+    @classmethod
+    def _has_a_utc_time(cls, value: datetime) -> datetime:
+        # Stored in UTC: 0001-01-01T00:00+04:00 would be in year 0, which no datetime holds.
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("outcomeTimestamp is out of range") from None
+        return value
 
     @model_validator(mode="after")
     def _accepted_names_suggestions(self) -> FeedbackItem:

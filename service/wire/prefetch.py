@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Collection, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from service.observability import metrics
 from service.wire.errors import CdsError
-from service.wire.fhir_client import FhirClient, FhirReadError, FhirServer, Read
+from service.wire.fhir_client import FhirClient, FhirReadError, FhirServer, Read, malformed_bundle
 from service.wire.models import HookRequest
 
 log = logging.getLogger(__name__)
@@ -63,23 +65,34 @@ class Prefetched:
 
 def _usable(value: object) -> bool:
     return (isinstance(value, Mapping) and isinstance(value.get("resourceType"), str)
-            and value["resourceType"] != "OperationOutcome")
+            and value["resourceType"] != "OperationOutcome" and not malformed_bundle(value))
 
 
-async def _run(jobs: Mapping[str, Coroutine[Any, Any, None]], deadline_s: float, hook_instance: str) -> None:
+async def _run(jobs: Mapping[str, Coroutine[Any, Any, None]], reads: Mapping[str, Read], deadline_s: float,
+               hook_instance: str) -> None:
+    started = time.perf_counter()
     tasks = {asyncio.ensure_future(job): key for key, job in jobs.items()}
-    done, pending = await asyncio.wait(tasks, timeout=deadline_s)
+    took: dict[str, float] = {}
+    for task, key in tasks.items():
+        task.add_done_callback(lambda _, key=key: took.setdefault(key, time.perf_counter() - started))
+    _, pending = await asyncio.wait(tasks, timeout=deadline_s)
     for task in pending:
         task.cancel()
         log.warning("hookInstance=%s prefetch %s: FHIR server did not answer within %.1f s",
                     hook_instance, tasks[task], deadline_s)
     await asyncio.gather(*pending, return_exceptions=True)
-    for task in done:
-        error = task.exception()
-        if isinstance(error, FhirReadError):
-            log.warning("hookInstance=%s prefetch %s: %s", hook_instance, tasks[task], error)
+    for task, key in tasks.items():
+        failure = None
+        if task in pending:
+            failure = "timeout"
+        elif isinstance(error := task.exception(), FhirReadError):
+            failure = error.reason
+            log.warning("hookInstance=%s prefetch %s: %s", hook_instance, key, error)
         elif error is not None:
             raise error
+        elif not reads[key].complete:
+            failure = "incomplete"  # the page cap, or a next link to another server
+        metrics.fhir_fetch_finished(key, took.get(key, deadline_s), failure)
 
 
 async def resolve_prefetch(request: HookRequest, *, templates: Mapping[str, str], required: Collection[str],
@@ -95,6 +108,7 @@ async def resolve_prefetch(request: HookRequest, *, templates: Mapping[str, str]
         server = FhirServer(request.fhirServer, token)
 
     reads = {key: Read() for key in templates}
+    budget = fhir.request_budget()
     jobs: dict[str, Coroutine[Any, Any, None]] = {}
     for key, template in templates.items():
         read = reads[key]
@@ -106,13 +120,13 @@ async def resolve_prefetch(request: HookRequest, *, templates: Mapping[str, str]
             if next_url is None:
                 read.complete = True
             else:
-                jobs[key] = fhir.read_into(read, server, next_url=next_url)
+                jobs[key] = fhir.read_into(read, server, budget, next_url=next_url)
             continue
         query = fill_template(template, request.context)
         if server is not None and query is not None:
-            jobs[key] = fhir.read_into(read, server, query=query)
+            jobs[key] = fhir.read_into(read, server, budget, query=query)
     if jobs:
-        await _run(jobs, deadline_s, request.hookInstance)
+        await _run(jobs, reads, deadline_s, request.hookInstance)
 
     missing_required = [key for key in templates if key in required and not reads[key].complete]
     if missing_required:

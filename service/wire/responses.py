@@ -6,13 +6,13 @@ from typing import Any
 
 import orjson
 from pydantic import BaseModel
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 from service.wire.errors import CdsError
 
 
-class JsonResponse(Response):
-    media_type = "application/json"
+class JsonResponse(JSONResponse):
+    """A JSONResponse (so the OpenAPI document describes routes by their models) rendered by orjson."""
 
     def render(self, content: Any) -> bytes:
         if isinstance(content, BaseModel):

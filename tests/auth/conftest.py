@@ -29,13 +29,13 @@ def rs_key() -> SigningKey:
 
 
 @pytest.fixture
-def jwt_settings(tmp_path, es_key: SigningKey, rs_key: SigningKey) -> Callable[..., Settings]:
+def jwt_settings(database_url: str, es_key: SigningKey, rs_key: SigningKey) -> Callable[..., Settings]:
     """jwt_settings(**changes): the service in `jwt` mode, trusting ISSUER with an inline JWK Set of
     es_key and rs_key, published at BASE_URL."""
 
     def make(**changes: Any) -> Settings:
         values: dict[str, Any] = {
-            "database_url": f"sqlite:///{tmp_path / 'cds.db'}",
+            "database_url": database_url,
             "auth_mode": "jwt",
             "public_base_url": BASE_URL,
             "trusted_issuers": {ISSUER: {"jwks": jwk_set(es_key, rs_key)}},

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,22 +14,19 @@ from service.auth.replay import ReplayCache, SeenToken
 from service.settings import Settings
 from service.storage.store import Store
 from tests.auth.tokens import DISCOVERY_URL, ISSUER, SigningKey, claims, sign
+from tests.databases import ON_EVERY_DATABASE
 
+pytestmark = ON_EVERY_DATABASE
 NOW = 1_790_000_000
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'replay.db'}"
-
-
-@pytest.fixture
-def engines(database: str) -> Iterator[Callable[[], Engine]]:
+def engines(database_url: str) -> Iterator[Callable[[], Engine]]:
     """engines(): a new engine on the shared database, as one more worker process would have."""
     stores: list[Store] = []
 
     def engine() -> Engine:
-        store = Store(database)
+        store = Store(database_url)
         store.create_schema()
         stores.append(store)
         return store.engine
