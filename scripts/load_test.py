@@ -49,6 +49,7 @@ RETRY_SHARE = 0.2
 """Share of feedback posts sent a second time, as a client retrying after a lost answer would."""
 MEMORY_WINDOW_S = 10.0
 REQUEST_TIMEOUT_S = 30.0
+CLIENT_KEEPALIVE_S = 2.0
 GRACEFUL_EXIT = (0, -signal.SIGTERM)
 """uvicorn ends a graceful shutdown on SIGTERM by re-raising the signal."""
 
@@ -228,7 +229,10 @@ class Load:
         self._timestamps = itertools.count()
 
     async def run(self, duration_s: float | None = None) -> LoadResult:
-        limits = httpx.Limits(max_connections=self.connections, max_keepalive_connections=self.connections)
+        # Idle connections expire before the server's keep-alive timeout (uvicorn: 5 s) would close them
+        # under a request just being sent.
+        limits = httpx.Limits(max_connections=self.connections, max_keepalive_connections=self.connections,
+                              keepalive_expiry=CLIENT_KEEPALIVE_S)
         async with httpx.AsyncClient(base_url=self.base_url, limits=limits,
                                      timeout=REQUEST_TIMEOUT_S) as client:
             workers = [asyncio.create_task(self._worker(client)) for _ in range(self.connections)]

@@ -72,6 +72,11 @@ class FhirStub(BaseHTTPRequestHandler):
         pass
 
 
+class _StubServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the service opens a connection per prefetch key at once
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -80,8 +85,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def fhir_base() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FhirStub)
-    server.daemon_threads = True
+    server = _StubServer(("127.0.0.1", 0), FhirStub)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from starlette.concurrency import run_in_threadpool
+from anyio import CapacityLimiter, to_thread
 
 from service.api.services import PREFETCH, REQUIRED_PREFETCH, CdsService
 from service.cards.notices import data_quality_notice, data_unavailable_notice
@@ -33,6 +33,9 @@ class Runtime:
     settings: Settings
     fhir: FhirClient
     store: Store
+    card_writer: CapacityLimiter = field(default_factory=lambda: CapacityLimiter(1))
+    """One thread records issued cards at a time. Concurrent writers would only queue inside the database,
+    and SQLite's lock waits back off in sleeps of up to 100 ms: under load some answers waited seconds."""
 
 
 def _cards(service: CdsService, context: PatientViewContext, prefetched: Prefetched, language: str,
@@ -92,7 +95,8 @@ async def answer_hook(service: CdsService, body: bytes, *, language: str, runtim
     # The parsed request, its resources and facts are released before the wait for the database.
     hook_instance, response, unavailable = await _evaluate(service, body, language=language, runtime=runtime,
                                                            record=record)
-    await run_in_threadpool(_record, runtime.store, service, hook_instance, response)
+    await to_thread.run_sync(_record, runtime.store, service, hook_instance, response,
+                             limiter=runtime.card_writer)
     if record is not None:
         record.answered([(_topic_code(card), card.indicator) for card in response.cards], unavailable)
     return response

@@ -6,7 +6,6 @@ resource); otherwise it is a new draft order (`create`).
 
 from __future__ import annotations
 
-import copy
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -85,24 +84,39 @@ def _dose_extension(suggestion: RegimenSuggestion, site_display: str) -> dict[st
     }
 
 
+_EMPTY: tuple[Any, ...] = (None, "", [], {})
+
+
+def _without_empty(value: Any) -> Any:
+    """A copy of a draft order without null or empty members: FHIR JSON has none, and a CDS Hooks answer
+    must have none, whatever the EHR sent."""
+    if isinstance(value, dict):
+        members = ((key, _without_empty(item)) for key, item in value.items())
+        return {key: item for key, item in members if item not in _EMPTY}
+    if isinstance(value, list):
+        return [item for item in map(_without_empty, value) if item not in _EMPTY]
+    return value
+
+
 def radiotherapy_request(suggestion: RegimenSuggestion, patient_id: str) -> dict[str, Any]:
     """The suggested course as a CodeX RadiotherapyCoursePrescription ServiceRequest (status draft)."""
     body_site = _body_site(suggestion.site)
     site_display = body_site.get("text") or body_site["coding"][0]["display"]
     replaced = suggestion.replaces.resource if suggestion.replaces is not None else None
-    resource: dict[str, Any] = copy.deepcopy(replaced) if replaced else {
+    resource: dict[str, Any] = _without_empty(replaced) if replaced else {
         "resourceType": "ServiceRequest",
         "id": str(uuid.uuid4()),
         "status": "draft",
         "intent": "original-order",
         "subject": {"reference": f"Patient/{patient_id}"},
     }
-    resource.setdefault("meta", {})
-    profiles = resource["meta"].setdefault("profile", [])
+    meta = resource["meta"] = resource["meta"] if isinstance(resource.get("meta"), dict) else {}
+    profiles = meta["profile"] = meta["profile"] if isinstance(meta.get("profile"), list) else []
     if COURSE_PRESCRIPTION_PROFILE not in profiles:
         profiles.append(COURSE_PRESCRIPTION_PROFILE)
-    kept = [ext for ext in resource.get("extension", [])
-            if ext.get("url") not in (DOSE_PRESCRIBED_URL, PROCEDURE_INTENT_URL)]
+    extensions = resource.get("extension")
+    kept = [ext for ext in (extensions if isinstance(extensions, list) else ())
+            if isinstance(ext, dict) and ext.get("url") not in (DOSE_PRESCRIBED_URL, PROCEDURE_INTENT_URL)]
     resource["extension"] = [
         {"url": PROCEDURE_INTENT_URL, "valueCodeableConcept": {"coding": [PALLIATIVE]}},
         _dose_extension(suggestion, site_display),

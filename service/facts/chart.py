@@ -18,6 +18,9 @@ _PATIENT_ELEMENT = {"BodyStructure": "patient"}
 _UNLINKED_TYPES = frozenset({"Medication"})
 """Types that never name a patient (a Medication is shared by the requests that use it)."""
 
+_Candidate = tuple[Mapping[str, Any], tuple[Key, ...], bool]
+"""A resource, the keys of its coded elements, and whether those elements are well formed."""
+
 
 class Chart:
     """Resources of one patient by type and reference; each validated at most once."""
@@ -29,7 +32,8 @@ class Chart:
         self._by_reference: dict[str, Mapping[str, Any]] = {}
         self._validated: dict[int, FHIRAbstractModel | None] = {}
         self._keys: dict[tuple[int, tuple[str, ...]], tuple[Key, ...]] = {}
-        self._candidate_lists: dict[tuple[str, tuple[str, ...]], list[Mapping[str, Any]]] = {}
+        self._candidate_lists: dict[tuple[str, tuple[str, ...]], list[_Candidate]] = {}
+        self._matched: dict[tuple[CodeMap[Any], tuple[Key, ...]], bool] = {}
         self.notes: list[DataQualityNote] = []
         for resource in resources:
             self._add(resource)
@@ -39,7 +43,9 @@ class Chart:
         if not isinstance(resource, Mapping):
             return False
         resource_type = resource.get("resourceType")
-        if resource_type not in MODELS or not self.belongs_to_patient(resource):
+        if not isinstance(resource_type, str) or resource_type not in MODELS:
+            return False
+        if not self.belongs_to_patient(resource):
             return False
         self._by_type[resource_type].append(resource)
         self._by_reference.setdefault(reference_of(resource), resource)
@@ -70,29 +76,38 @@ class Chart:
         """Validated resources of a type whose coded `elements` (default `code`) match the value set."""
         elements = elements or ("code",)
         found = []
-        for resource in self._candidates(resource_type, elements):
-            if value_set.matches(self.raw_keys(resource, elements)):
+        for resource, keys, well_formed in self._candidates(resource_type, elements):
+            if self.matches(value_set, keys):
                 model = self.model(resource)
                 if model is not None:
                     found.append(model)
-            elif not all(raw_well_formed(resource.get(element)) for element in elements):
+            elif not well_formed:
                 self.model(resource)  # reported once, as unreadable
         return found
 
-    def _candidates(self, resource_type: str, elements: tuple[str, ...]) -> list[Mapping[str, Any]]:
-        """The resources coded with anything the facts read, found in one pass per type."""
+    def _candidates(self, resource_type: str, elements: tuple[str, ...]) -> list[_Candidate]:
+        """The resources coded with anything the facts read, with their keys, found in one pass per type."""
         cache_key = (resource_type, elements)
         candidates = self._candidate_lists.get(cache_key)
         if candidates is None:
             readable = READ_CODES.get(resource_type)
-            # A resource whose codes cannot be read is validated too, so that it is reported.
-            candidates = [
-                resource for resource in self._by_type.get(resource_type, ())
-                if readable is None or readable.matches(self.raw_keys(resource, elements))
-                or not all(raw_well_formed(resource.get(element)) for element in elements)
-            ]
+            candidates = []
+            for resource in self._by_type.get(resource_type, ()):
+                keys = self.raw_keys(resource, elements)
+                well_formed = all(raw_well_formed(resource.get(element)) for element in elements)
+                # A resource whose codes cannot be read is validated too, so that it is reported.
+                if readable is None or self.matches(readable, keys) or not well_formed:
+                    candidates.append((resource, keys, well_formed))
             self._candidate_lists[cache_key] = candidates
         return candidates
+
+    def matches(self, value_set: CodeMap[Any], keys: tuple[Key, ...]) -> bool:
+        """`value_set.matches(keys)`, looked up once per value set and codes: a history repeats its codes."""
+        cache_key = (value_set, keys)
+        matched = self._matched.get(cache_key)
+        if matched is None:
+            matched = self._matched[cache_key] = value_set.matches(keys)
+        return matched
 
     def raw_keys(self, resource: Mapping[str, Any], elements: tuple[str, ...]) -> tuple[Key, ...]:
         """Keys of the coded elements in the raw resource, computed once per resource and elements."""

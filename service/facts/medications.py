@@ -90,7 +90,7 @@ def _may_match(chart: Chart, raw: Mapping[str, Any]) -> bool:
     if not keys and isinstance(medication_reference, Mapping):
         medication = _raw_medication(chart, raw, medication_reference.get("reference"))
         keys = chart.raw_keys(medication, ("code",)) if medication is not None else ()
-    return THERAPY_CLASS.matches(keys) or CORTICOSTEROID.matches(keys)
+    return chart.matches(THERAPY_CLASS, keys) or chart.matches(CORTICOSTEROID, keys)
 
 
 def _raw_medication(chart: Chart, raw: Mapping[str, Any], reference: object) -> Mapping[str, Any] | None:

@@ -18,6 +18,7 @@ from schemathesis import Case, GenerationMode, HookContext
 from service.api.docs import FHIR_SERVER_PATTERN
 from service.api.services import SERVICE_ID_BY_HOOK
 
+HOOK_CALL = "/cds-services/{service_id}"
 CLOSED_LOOPBACK_FHIR_SERVER = "http://127.0.0.1:9/fhir"
 """The discard port: nothing listens on it here, so a fetch fails at once with connection refused."""
 
@@ -32,13 +33,14 @@ def _positive(case: Case) -> bool:
 def before_call(_: HookContext, case: Case, __: dict[str, Any]) -> None:
     # Right before sending, so the rules also hold for requests the stateful phase builds from links.
     body: Any = case.body
-    if not isinstance(body, dict) or "service_id" not in (case.path_parameters or {}):
+    if case.operation.path != HOOK_CALL or not isinstance(body, dict):
         return
     if isinstance(body.get("fhirServer"), str) and _FHIR_SERVER.match(body["fhirServer"]):
         body["fhirServer"] = CLOSED_LOOPBACK_FHIR_SERVER
-    if _positive(case) and body.get("hook") in SERVICE_ID_BY_HOOK:
-        case.path_parameters["service_id"] = SERVICE_ID_BY_HOOK[body["hook"]]
-        if body["hook"] == "order-select":
+    hook = body.get("hook")
+    if _positive(case) and isinstance(hook, str) and hook in SERVICE_ID_BY_HOOK:
+        case.path_parameters["service_id"] = SERVICE_ID_BY_HOOK[hook]
+        if hook == "order-select":
             _draft_the_selections(body["context"])
 
 

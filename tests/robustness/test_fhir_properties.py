@@ -24,7 +24,9 @@ from service.app import create_app
 from service.cards.render import EXTENSION_KEY, RULE_SYSTEM
 from service.wire.models import CdsResponse
 from tests.fhir import (
+    DOSE_PRESCRIBED,
     PATIENT_ID,
+    SITE_CODES,
     driver,
     ecog,
     karnofsky,
@@ -129,8 +131,20 @@ def mutated(draw: st.DrawFn, originals: list[dict[str, Any]]) -> dict[str, Any]:
     return resource
 
 
+@st.composite
+def odd_prescriptions(draw: st.DrawFn) -> dict[str, Any]:
+    """A radiotherapy order with a zero, negative or absurd dose or fraction count, in any unit."""
+    order = rt_order(draw(st.sampled_from(sorted(SITE_CODES))),
+                     draw(st.one_of(st.floats(min_value=-100, max_value=10_000), st.just(0.0))),
+                     draw(st.integers(min_value=-5, max_value=100)))
+    dose = next(ext for ext in order["extension"] if ext["url"] == DOSE_PRESCRIBED)
+    quantity = next(part for part in dose["extension"] if part["url"] == "totalDose")["valueQuantity"]
+    quantity["unit"] = quantity["code"] = draw(st.sampled_from(["cGy", "Gy", "mGy", "Sv", "rad", "%", ""]))
+    return order
+
+
 resources = st.one_of(mutated(STORY_RESOURCES), st.sampled_from(STORY_RESOURCES), arbitrary_resources)
-orders = st.one_of(mutated(ORDERS), st.sampled_from(ORDERS), arbitrary_resources)
+orders = st.one_of(mutated(ORDERS), st.sampled_from(ORDERS), odd_prescriptions(), arbitrary_resources)
 
 
 def _bundle(entries: list[Any]) -> dict[str, Any]:
@@ -149,8 +163,9 @@ def hook_requests(draw: st.DrawFn) -> dict[str, Any]:
         natural = resource.get("resourceType")
         key = KEY_OF_TYPE.get(natural) if isinstance(natural, str) and draw(st.booleans()) else None
         key = key or draw(st.sampled_from(sorted(prefetch)))
-        if prefetch[key].get("resourceType") == "Bundle":
-            prefetch[key]["entry"].append({"resource": resource})
+        entries = prefetch[key].get("entry")
+        if prefetch[key].get("resourceType") == "Bundle" and isinstance(entries, list):
+            entries.append({"resource": resource})
         else:
             prefetch[key] = resource
     for key in draw(st.lists(st.sampled_from(sorted(prefetch)), max_size=1)):
