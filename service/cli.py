@@ -14,6 +14,7 @@ from service.commands.bed import bed
 from service.commands.evaluate import evaluate
 from service.commands.feedback_report import feedback_report_command
 from service.observability.logs import json_service_logs
+from service.observability.metrics import clear_multiprocess_directory
 
 cli = typer.Typer(help="CDS Hooks service for palliative radiotherapy of lung cancer (DOLG v3.0).",
                   no_args_is_help=True)
@@ -33,6 +34,7 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, envvar="PRT_CDS_WORKERS", help="Worker processes.")] = 1,
 ) -> None:
     """Start the service with uvicorn; settings come from PRT_CDS_* environment variables."""
+    clear_multiprocess_directory()
     uvicorn.run("service.app:app", host=host, port=port, workers=workers, log_config=log_config(),
                 proxy_headers=True, server_header=False)
 

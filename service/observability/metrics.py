@@ -66,6 +66,21 @@ if not _multiprocess():
         REGISTRY.register(collector)
 
 
+def clear_multiprocess_directory() -> int:
+    """Delete the previous run's per-process metric files; the count deleted.
+
+    A directory that outlives the workers (a restarted container keeps its emptyDir) would otherwise add
+    the dead processes' counts to every scrape. Call before the workers start, never while they run.
+    """
+    directory = os.environ.get(MULTIPROCESS_DIR_VARIABLE)
+    if not directory or not os.path.isdir(directory):
+        return 0
+    stale = [entry for entry in os.scandir(directory) if entry.is_file() and entry.name.endswith(".db")]
+    for entry in stale:
+        os.remove(entry.path)
+    return len(stale)
+
+
 def exposition() -> tuple[bytes, str]:
     """The metrics in Prometheus' text format, and its content type."""
     if _multiprocess():

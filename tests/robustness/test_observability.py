@@ -172,3 +172,21 @@ def test_with_several_workers_metrics_add_up_every_worker(tmp_path) -> None:
     healthz = [sample.value for family in text_string_to_metric_families(text) for sample in family.samples
                if sample.name == "prt_cds_requests_total" and sample.labels["route"] == "/healthz"]
     assert healthz == [sent]
+
+
+def test_a_restart_starts_the_worker_metrics_afresh(tmp_path) -> None:
+    """A metrics directory that outlived the previous workers (a restarted container's emptyDir): serve
+    clears it before the workers start, so dead processes' files neither add stale counts nor break
+    `/metrics`."""
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    stale = metrics_dir / "counter_4242.db"
+    stale.write_bytes(b"left by a worker of the previous run")
+    service = start_service(tmp_path, workers=2, env={MULTIPROCESS_DIR_VARIABLE: str(metrics_dir)})
+    try:
+        with httpx.Client(base_url=service.url) as client:
+            assert client.get("/healthz").status_code == 200
+            assert client.get("/metrics").status_code == 200
+    finally:
+        service.stop()
+    assert not stale.exists()
