@@ -15,8 +15,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from service.facts.model import Intent, RadiotherapyCourse
-from service.guideline.model import Evidence, Finding, Hook, Indicator, RuleContext, RuleSpec, rule
-from service.guideline.terms import course_evidence, patient_in_scope, performance_status, ps_evidence
+from service.guideline.model import Finding, Hook, Indicator, RuleContext, RuleSpec, rule
+from service.guideline.terms import (
+    course_evidence,
+    patient_in_scope,
+    performance_status,
+    ps_evidence,
+    stale_ps_evidence,
+)
 
 FURTHER_TREATMENT_MAX_PS = 2
 """*(convention)* PS 0-2 stands for "potentiale for yderligere behandling"."""
@@ -40,13 +46,6 @@ def _recent_palliative_courses(ctx: RuleContext) -> tuple[RadiotherapyCourse, ..
     )
 
 
-def _stale_ps_evidence(ctx: RuleContext) -> tuple[Evidence, ...]:
-    stale = ctx.facts.stale_performance_status
-    if ctx.facts.performance_status is not None or stale is None:
-        return ()
-    return (Evidence("performance-status-stale", stale.source, {"ps": stale.ecog}),)
-
-
 @rule(FOLLOW_UP)
 def follow_up_after_palliative_rt(ctx: RuleContext) -> Iterator[Finding]:
     if not patient_in_scope(ctx.facts):
@@ -61,7 +60,7 @@ def follow_up_after_palliative_rt(ctx: RuleContext) -> Iterator[Finding]:
     values = {"ended": latest.end, "days": ctx.settings.follow_up_window_days, "ps": ps}
     yield Finding(
         rule=FOLLOW_UP, indicator=Indicator.INFO,
-        evidence=(course_evidence(latest), *ps_evidence(ctx.facts), *_stale_ps_evidence(ctx)),
+        evidence=(course_evidence(latest), *ps_evidence(ctx.facts), *stale_ps_evidence(ctx.facts)),
         values=values,
         variant="ps-unknown" if ps is None else "default",
         notes=("ps-unknown",) if ps is None else (),

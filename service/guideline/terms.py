@@ -185,8 +185,6 @@ def systemic_therapies(facts: PatientFacts, *classes: TherapyClass):
     return tuple(t for t in facts.systemic_therapies if t.therapy_class in wanted)
 
 
-def active_corticosteroids(facts: PatientFacts):
-    return tuple(c for c in facts.corticosteroids if c.active)
 
 
 # --- orders, courses and sites ----------------------------------------------------------------
@@ -217,21 +215,12 @@ def is_thoracic_order(order: RadiotherapyOrder) -> bool:
     return is_region(order.site, Region.THORAX)
 
 
-def is_whole_brain_order(order: RadiotherapyOrder) -> bool:
-    """WBRT: a brain order qualified as entire, or with preventive intent (PCI is whole brain)."""
-    if not is_region(order.site, Region.BRAIN):
-        return False
-    return bool(order.site and order.site.whole_brain) or order.intent is Intent.PREVENTIVE
 
 
 def is_pci_order(order: RadiotherapyOrder) -> bool:
     return is_region(order.site, Region.BRAIN) and order.intent is Intent.PREVENTIVE
 
 
-def is_whole_brain_course(course: RadiotherapyCourse) -> bool:
-    if not is_region(course.site, Region.BRAIN):
-        return False
-    return bool(course.site and course.site.whole_brain) or course.intent is Intent.PREVENTIVE
 
 
 def sites_overlap(a: Site | None, b: Site | None) -> bool:
