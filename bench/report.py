@@ -136,8 +136,8 @@ def render_table(results: Results) -> str:
     lines = [f"{results.started}, {results.machine.get('cpus', '?')} CPUs, load average at start "
              f"{' '.join(str(value) for value in load_average) if load_average else '?'}. "
              f"{results.connections} connections, {results.duration_s:g} s after {results.warmup_s:g} s "
-             "warm-up; (a) raw-body FastAPI route, (b) `body: dict` FastAPI route; ratios are service / "
-             "baseline req/s.", ""]
+             "warm-up; (a) raw-body FastAPI route, (b) `body: dict` FastAPI route, (c) raw-body route that "
+             "parses the body with orjson; ratios are service / baseline req/s.", ""]
     lines += _table(["workload", "resources", "body KB", "app", "req/s", "p50 ms", "p99 ms", "errors",
                      "CPU ms/req", "vs (a) raw", "vs (b) dict"], load_rows)
     slopes = results.slopes()

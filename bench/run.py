@@ -1,6 +1,6 @@
 """The benchmark: `python -m bench.run` (see README.md, "Performance").
 
-Starts the service (uvicorn, one worker, auth off, SQLite) and the two baselines of bench/baselines.py
+Starts the service (uvicorn, one worker, auth off, SQLite) and the baselines of bench/baselines.py
 the same way, loads each with wrk from a separate process (16 connections, fixed duration, after a
 warm-up) for every workload of bench/workload.py, then the FHIR fallback path against bench/fhir_stub.py.
 Servers are loaded one at a time; the idle ones wait. Prints a table and writes a JSON result file.
@@ -197,7 +197,7 @@ def run(args: argparse.Namespace) -> Results:
             name: stack.enter_context(serve(name, [python, "-m", "uvicorn", f"bench.baselines:{name}_app",
                                                    *UVICORN_LIKE_THE_SERVICE], env={},
                                             ready_path="/openapi.json", logs=logs))
-            for name in ("raw", "dict")
+            for name in ("raw", "dict", "parse")
         }
         stub = stack.enter_context(serve(
             "fhir-stub",

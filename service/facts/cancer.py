@@ -11,11 +11,10 @@ from service.facts.reading import (
     clinical_date,
     codes,
     condition_date,
-    condition_is_current,
+    current_conditions,
     extensions,
-    latest_observation,
     observation_date,
-    observation_usable,
+    observations_newest_first,
     source,
 )
 from service.facts.valuesets import (
@@ -56,10 +55,8 @@ def _histology(condition: Any) -> tuple[Histology, bool]:
 
 def read_lung_cancer(chart: Chart) -> tuple[LungCancer | None, list[DataQualityNote]]:
     """The primary lung cancer; histology NSCLC/SCLC only when every Condition that states one agrees."""
-    conditions = [
-        c for c in chart.select("Condition", _LUNG_CANCER_OR_GENERIC)
-        if _is_lung_cancer(c) and condition_is_current(c, remission_counts=True)
-    ]
+    conditions = [c for c in current_conditions(chart, _LUNG_CANCER_OR_GENERIC, remission_counts=True)
+                  if _is_lung_cancer(c)]
     if not conditions:
         return None, []
     diagnosis = max((source(c, condition_date(c)) for c in conditions), key=clinical_date)
@@ -87,9 +84,7 @@ def read_metastatic_evidence(chart: Chart, metastases: tuple[Metastasis, ...]) -
     mediastinal "metastasis" alone does not make the disease incurable.
     """
     evidence = [m.source for m in metastases if m.organ is not Organ.MEDIASTINUM]
-    for condition in chart.select("Condition", _STAGED_CONDITIONS):
-        if not condition_is_current(condition, remission_counts=True):
-            continue
+    for condition in current_conditions(chart, _STAGED_CONDITIONS, remission_counts=True):
         keys = codes(condition.code)
         summaries = codes([stage.summary for stage in condition.stage or ()])
         if STAGE_IV_DISORDER.matches(keys) or M1.matches(keys) or STAGE_IV.matches(summaries) \
@@ -103,4 +98,4 @@ def read_metastatic_evidence(chart: Chart, metastases: tuple[Metastasis, ...]) -
 
 
 def _latest_observation(chart: Chart, value_set: ValueSet) -> Any | None:
-    return latest_observation(o for o in chart.select("Observation", value_set) if observation_usable(o))
+    return next(observations_newest_first(chart, value_set), None)

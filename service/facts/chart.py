@@ -74,13 +74,20 @@ class Chart:
 
     def select(self, resource_type: str, value_set: CodeMap[Any], *elements: str) -> list[Any]:
         """Validated resources of a type whose coded `elements` (default `code`) match the value set."""
+        return [model for resource in self.matching(resource_type, value_set, *elements)
+                if (model := self.model(resource)) is not None]
+
+    def matching(self, resource_type: str, value_set: CodeMap[Any],
+                 *elements: str) -> list[Mapping[str, Any]]:
+        """Resources of a type whose coded `elements` (default `code`) match the value set, as received.
+
+        Nothing is validated but the resources whose codes cannot be read, so that they are reported.
+        """
         elements = elements or ("code",)
         found = []
         for resource, keys, well_formed in self._candidates(resource_type, elements):
             if self.matches(value_set, keys):
-                model = self.model(resource)
-                if model is not None:
-                    found.append(model)
+                found.append(resource)
             elif not well_formed:
                 self.model(resource)  # reported once, as unreadable
         return found

@@ -9,7 +9,7 @@ from service.facts.model import DriverAlteration
 from service.facts.reading import (
     codes,
     condition_date,
-    condition_is_current,
+    current_conditions,
     observation_date,
     observation_usable,
     source,
@@ -72,9 +72,8 @@ def read_drivers(chart: Chart) -> tuple[DriverAlteration, ...]:
             provenance = source(observation, observation_date(observation))
             variant = _variant(observation)
             found.extend(DriverAlteration(gene, variant, provenance) for gene in _genes(observation))
-    for condition in chart.select("Condition", DRIVER_DISORDER):
-        if condition_is_current(condition, remission_counts=True):
-            provenance = source(condition, condition_date(condition))
-            found.extend(DriverAlteration(gene, None, provenance)
-                         for gene in DRIVER_DISORDER.all(codes(condition.code)))
+    for condition in current_conditions(chart, DRIVER_DISORDER, remission_counts=True):
+        provenance = source(condition, condition_date(condition))
+        found.extend(DriverAlteration(gene, None, provenance)
+                     for gene in DRIVER_DISORDER.all(codes(condition.code)))
     return tuple(found)

@@ -18,11 +18,19 @@ from service.facts.valuesets import CORTICOSTEROID, METASTASIS_ORGAN, SYMPTOM, T
 _MEDICATION_TYPES = ("MedicationRequest", "MedicationStatement", "MedicationAdministration")
 
 # CONVENTIONS.md "planned systemic therapy": a MedicationRequest active, draft or on-hold, any intent.
+_REQUEST_ACTIVE = frozenset({"active"})
 _PLANNED_REQUEST_STATUSES = frozenset({"draft", "on-hold"})
 _PLANNED_INTENTS = frozenset({"plan", "proposal"})
 _STATEMENT_ACTIVE = frozenset({"active"})
 _STATEMENT_PLANNED = frozenset({"intended", "on-hold"})
 _VOID = frozenset({"entered-in-error", "cancelled", "not-done", "not-taken", "unknown"})
+_ADMINISTRATION_CURRENT = frozenset({"in-progress", "on-hold"})
+_SYSTEMIC_STATUSES = {
+    "MedicationRequest": _REQUEST_ACTIVE | _PLANNED_REQUEST_STATUSES,
+    "MedicationStatement": _STATEMENT_ACTIVE | _STATEMENT_PLANNED,
+    "MedicationAdministration": _ADMINISTRATION_CURRENT | {"completed"},
+}
+"""The statuses in which a resource can show systemic therapy in use or planned (see `_use`)."""
 SYSTEMIC_ADMINISTRATION_DAYS = 42
 """A completed administration this recent means the treatment is ongoing (a cycle is at most 6 weeks)."""
 STEROID_ADMINISTRATION_DAYS = 1
@@ -63,14 +71,14 @@ def _use(resource: Any, today: date, recent_days: int) -> _Use | None:
         recorded = to_date(resource.authoredOn)
         planned = status in _PLANNED_REQUEST_STATUSES or (
             status == "active" and resource.intent in _PLANNED_INTENTS)
-        return _Use(status == "active" and not planned, planned, recorded)
+        return _Use(status in _REQUEST_ACTIVE and not planned, planned, recorded)
     recorded = to_date(resource.effectiveDateTime) or period_end(resource.effectivePeriod)
     if kind == "MedicationStatement":
         recorded = recorded or to_date(resource.dateAsserted)
         return _Use(status in _STATEMENT_ACTIVE, status in _STATEMENT_PLANNED, recorded)
     recent = status == "completed" and recorded is not None \
         and recorded >= today - timedelta(days=recent_days)
-    return _Use(status in ("in-progress", "on-hold") or recent, False, recorded)
+    return _Use(status in _ADMINISTRATION_CURRENT or recent, False, recorded)
 
 
 def _matching(chart: Chart) -> Iterable[tuple[Any, tuple[Key, ...]]]:
@@ -84,13 +92,22 @@ def _matching(chart: Chart) -> Iterable[tuple[Any, tuple[Key, ...]]]:
 
 
 def _may_match(chart: Chart, raw: Mapping[str, Any]) -> bool:
-    """Coded with a known drug, itself or in the Medication it refers to (before validation)."""
+    """Coded with a known drug, itself or in the Medication it refers to, in a status where it can be a
+    fact (read before validation: a history holds many ended treatments, and only their status says so)."""
+    status = raw.get("status")
+    readable_status = isinstance(status, str)
+    if readable_status and status in _VOID:
+        return False
     keys = chart.raw_keys(raw, ("medicationCodeableConcept",))
     medication_reference = raw.get("medicationReference")
     if not keys and isinstance(medication_reference, Mapping):
         medication = _raw_medication(chart, raw, medication_reference.get("reference"))
         keys = chart.raw_keys(medication, ("code",)) if medication is not None else ()
-    return chart.matches(THERAPY_CLASS, keys) or chart.matches(CORTICOSTEROID, keys)
+    if chart.matches(CORTICOSTEROID, keys):
+        return True
+    systemic_statuses = _SYSTEMIC_STATUSES.get(raw.get("resourceType"), frozenset())
+    may_be_in_use = not readable_status or status in systemic_statuses
+    return may_be_in_use and chart.matches(THERAPY_CLASS, keys)
 
 
 def _raw_medication(chart: Chart, raw: Mapping[str, Any], reference: object) -> Mapping[str, Any] | None:

@@ -20,7 +20,14 @@ from service.facts.model import (
     SymptomKind,
 )
 from service.facts.mscc import SPINE_REGIONS
-from service.facts.reading import codes, condition_date, condition_is_current, extension, reference, source
+from service.facts.reading import (
+    codes,
+    condition_date,
+    current_conditions,
+    extension,
+    reference,
+    source,
+)
 from service.facts.sites import organ_of, same_site, site_of
 from service.facts.stated import Statement, statements
 from service.facts.valuesets import (
@@ -81,7 +88,7 @@ class _Metastasis:
 
 def read_metastases(chart: Chart, orders: tuple[RadiotherapyOrder, ...], symptoms: tuple[Symptom, ...],
                     compressions: tuple[SpinalCordCompression, ...]) -> tuple[Metastasis, ...]:
-    conditions = [c for c in chart.select("Condition", METASTASIS_ORGAN) if condition_is_current(c)]
+    conditions = current_conditions(chart, METASTASIS_ORGAN)
     if not conditions:
         return ()
     fractures = statements(chart, PATHOLOGICAL_FRACTURE)

@@ -7,7 +7,7 @@ from datetime import date
 
 from service.facts.chart import Chart
 from service.facts.model import RadiotherapyCourse, Region, Site, Source, SpinalCordCompression
-from service.facts.reading import condition_date, condition_is_current, source
+from service.facts.reading import condition_date, current_conditions, source
 from service.facts.sites import site_of
 from service.facts.surgery import Operation
 from service.facts.valuesets import MSCC
@@ -21,7 +21,7 @@ def read_mscc(chart: Chart) -> tuple[SpinalCordCompression, ...]:
     """Every current MSCC Condition, untreated; the onset falls back to the date recorded."""
     return tuple(
         SpinalCordCompression(source(c, condition_date(c)), condition_date(c), site_of(c.bodySite or []))
-        for c in chart.select("Condition", MSCC) if condition_is_current(c)
+        for c in current_conditions(chart, MSCC)
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from service.facts.chart import Chart
 from service.facts.codes import union
 from service.facts.model import DataQualityNote, PerformanceStatus
-from service.facts.reading import codes, observation_date, observation_usable, reference, source
+from service.facts.reading import codes, observation_date, observations_newest_first, reference, source
 from service.facts.valuesets import (
     ECOG_GRADE,
     ECOG_GRADE_FINDING,
@@ -89,17 +89,16 @@ def read_performance_status(
 
     On the same day ECOG wins over Karnofsky (CONVENTIONS.md).
     """
-    readings: list[PerformanceStatus] = []
     notes: list[DataQualityNote] = []
-    for observation in chart.select("Observation", _PS_CODES):
-        if not observation_usable(observation):
-            continue
+    latest: PerformanceStatus | None = None
+    for observation in observations_newest_first(chart, _PS_CODES):
+        if latest is not None and observation_date(observation) != latest.source.recorded:
+            break  # only a reading of the same day can still win over the latest (ECOG over Karnofsky)
         reading = _reading(observation)
         if isinstance(reading, DataQualityNote):
             notes.append(reading)
-        elif reading is not None:
-            readings.append(reading)
-    latest = max(readings, key=_recency, default=None)
+        elif reading is not None and (latest is None or _recency(reading) > _recency(latest)):
+            latest = reading
     if latest is None:
         return None, None, notes
     recorded = latest.source.recorded

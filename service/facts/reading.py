@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
+from service.facts.chart import Chart
+from service.facts.codes import CodeMap
 from service.facts.codes import model_keys as codes
-from service.facts.dates import period_end, to_date
+from service.facts.dates import json_date, json_period_end, period_end, to_date
 from service.facts.model import Source
 from service.facts.resources import normalise_reference
 from service.facts.valuesets import ABSENT
@@ -34,9 +36,15 @@ def first_code(concept: Any) -> str | None:
 
 # --- status ------------------------------------------------------------------------------------
 
-def _condition_excluded(condition: Any) -> bool:
-    """Refuted or entered in error: the Condition says nothing about the patient."""
-    return first_code(condition.verificationStatus) in _EXCLUDED_VERIFICATION
+_ABATEMENT = ("abatementDateTime", "abatementPeriod", "abatementAge", "abatementRange", "abatementString")
+
+
+def _is_current(verification: str | None, abated: bool, status: str | None, remission_counts: bool) -> bool:
+    if verification in _EXCLUDED_VERIFICATION or abated:
+        return False
+    if status is None:
+        return True
+    return status in _CURRENT_CLINICAL or (remission_counts and status == "remission")
 
 
 def condition_is_current(condition: Any, *, remission_counts: bool = False) -> bool:
@@ -45,15 +53,54 @@ def condition_is_current(condition: Any, *, remission_counts: bool = False) -> b
     A Condition without clinicalStatus is taken as current: the status is optional in R4 and a
     problem-list entry without it is still the clinician's statement.
     """
-    if _condition_excluded(condition):
+    abated = any(getattr(condition, name) is not None for name in _ABATEMENT)
+    return _is_current(first_code(condition.verificationStatus), abated, first_code(condition.clinicalStatus),
+                       remission_counts)
+
+
+class _Unreadable(Exception):
+    """A JSON element is not shaped as FHIR says: only validation can tell what is wrong with it."""
+
+
+def _first_code_in_json(concept: object) -> str | None:
+    """`first_code` of a CodeableConcept as JSON."""
+    if concept is None:
+        return None
+    coding = concept.get("coding") if isinstance(concept, Mapping) else ()
+    if not isinstance(coding, list):
+        raise _Unreadable
+    for item in coding:
+        code = item.get("code") if isinstance(item, Mapping) else 0
+        if not isinstance(code, str | None):
+            raise _Unreadable
+        if code:
+            return code
+    return None
+
+
+def _ended_in_json(condition: Mapping[str, Any], remission_counts: bool) -> bool:
+    """The Condition as JSON is certainly not current (a malformed status is left to validation)."""
+    try:
+        verification = _first_code_in_json(condition.get("verificationStatus"))
+        status = _first_code_in_json(condition.get("clinicalStatus"))
+    except _Unreadable:
         return False
-    if any(getattr(condition, name) is not None for name in (
-            "abatementDateTime", "abatementPeriod", "abatementAge", "abatementRange", "abatementString")):
-        return False
-    status = first_code(condition.clinicalStatus)
-    if status is None:
-        return True
-    return status in _CURRENT_CLINICAL or (remission_counts and status == "remission")
+    abated = any(condition.get(name) is not None for name in _ABATEMENT)
+    return not _is_current(verification, abated, status, remission_counts)
+
+
+def current_conditions(chart: Chart, value_set: CodeMap[Any], *, remission_counts: bool = False) -> list[Any]:
+    """Validated Conditions coded so that are current (`condition_is_current`).
+
+    A history holds many resolved problems: a Condition whose JSON already shows it ended is not
+    validated.
+    """
+    return [
+        condition for raw in chart.matching("Condition", value_set)
+        if not _ended_in_json(raw, remission_counts)
+        and (condition := chart.model(raw)) is not None
+        and condition_is_current(condition, remission_counts=remission_counts)
+    ]
 
 
 def observation_usable(observation: Any) -> bool:
@@ -85,6 +132,30 @@ def observation_date(observation: Any) -> date | None:
         or to_date(observation.effectiveInstant)
         or to_date(observation.issued)
     )
+
+
+def observation_date_in_json(observation: Mapping[str, Any]) -> date | None:
+    """`observation_date` of an Observation not yet validated."""
+    return (
+        json_date(observation.get("effectiveDateTime"))
+        or json_period_end(observation.get("effectivePeriod"))
+        or json_date(observation.get("effectiveInstant"))
+        or json_date(observation.get("issued"))
+    )
+
+
+def observations_newest_first(chart: Chart, value_set: CodeMap[Any]) -> Iterator[Any]:
+    """Usable Observations coded so, newest first (undated last, equal dates in the order received).
+
+    Each is validated only when the reader gets to it: a history holds years of readings of which
+    the reader of a fact where the newest decides needs one or two.
+    """
+    candidates = sorted(chart.matching("Observation", value_set),
+                        key=lambda raw: observation_date_in_json(raw) or date.min, reverse=True)
+    for raw in candidates:
+        observation = chart.model(raw)
+        if observation is not None and observation_usable(observation):
+            yield observation
 
 
 def clinical_date(item: Source) -> date:

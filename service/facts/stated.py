@@ -12,12 +12,11 @@ from service.facts.codes import CodeMap
 from service.facts.model import Site, Source
 from service.facts.reading import (
     condition_date,
-    condition_is_current,
-    latest_observation,
+    current_conditions,
     most_recent,
     observation_date,
     observation_states_presence,
-    observation_usable,
+    observations_newest_first,
     references,
     source,
 )
@@ -41,9 +40,9 @@ def statements(chart: Chart, value_set: CodeMap[Any], *, max_age_days: int | Non
     """
     found = [
         Statement(source(condition, condition_date(condition)), site_of(condition.bodySite or []))
-        for condition in chart.select("Condition", value_set) if condition_is_current(condition)
+        for condition in current_conditions(chart, value_set)
     ]
-    latest = latest_observation(o for o in chart.select("Observation", value_set) if observation_usable(o))
+    latest = next(observations_newest_first(chart, value_set), None)
     if latest is not None and observation_states_presence(latest):
         recorded = observation_date(latest)
         recent = max_age_days is None or (

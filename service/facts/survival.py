@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +9,7 @@ from service.facts.chart import Chart
 from service.facts.codes import UCUM
 from service.facts.dates import days_to_months
 from service.facts.model import SurvivalEstimate
-from service.facts.reading import observation_date, observation_usable, source
+from service.facts.reading import observation_date, observations_newest_first, source
 from service.facts.valuesets import SURVIVAL_ESTIMATE
 
 _DAYS_PER_UNIT = {"d": Decimal(1), "wk": Decimal(7)}
@@ -47,8 +46,7 @@ def _text(observation: Any) -> str | None:
 
 def read_survival_estimate(chart: Chart) -> SurvivalEstimate | None:
     """The most recent estimate."""
-    usable = [o for o in chart.select("Observation", SURVIVAL_ESTIMATE) if observation_usable(o)]
-    latest = max(usable, key=lambda o: observation_date(o) or date.min, default=None)
+    latest = next(observations_newest_first(chart, SURVIVAL_ESTIMATE), None)
     if latest is None:
         return None
     months = _months(latest.valueQuantity)

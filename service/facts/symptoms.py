@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from service.facts.chart import Chart
 from service.facts.model import RadiotherapyOrder, Symptom, SymptomKind
 from service.facts.reading import (
     codes,
     condition_date,
-    condition_is_current,
-    latest_observation,
+    current_conditions,
     observation_date,
     observation_states_presence,
-    observation_usable,
+    observations_newest_first,
     source,
 )
 from service.facts.sites import site_of
@@ -26,11 +24,10 @@ OBSERVATION_MAX_AGE_DAYS = 90
 
 def read_symptoms(chart: Chart, orders: tuple[RadiotherapyOrder, ...]) -> tuple[Symptom, ...]:
     found: list[Symptom] = []
-    for condition in chart.select("Condition", SYMPTOM):
-        if condition_is_current(condition):
-            provenance = source(condition, condition_date(condition))
-            site = site_of(condition.bodySite or [])
-            found.extend(Symptom(kind, provenance, site) for kind in SYMPTOM.all(codes(condition.code)))
+    for condition in current_conditions(chart, SYMPTOM):
+        provenance = source(condition, condition_date(condition))
+        site = site_of(condition.bodySite or [])
+        found.extend(Symptom(kind, provenance, site) for kind in SYMPTOM.all(codes(condition.code)))
     found.extend(_observed(chart))
     # The ordering clinician's reason: "pain" on a bone order is pain at that site.
     for order in orders:
@@ -40,16 +37,16 @@ def read_symptoms(chart: Chart, orders: tuple[RadiotherapyOrder, ...]) -> tuple[
 
 def _observed(chart: Chart) -> list[Symptom]:
     """Per symptom, the latest Observation decides, when it is recent enough."""
-    by_kind: dict[SymptomKind, list[Any]] = {}
-    for observation in chart.select("Observation", SYMPTOM):
-        if observation_usable(observation):
-            for kind in SYMPTOM.all(codes(observation.code)):
-                by_kind.setdefault(kind, []).append(observation)
     oldest = chart.today - timedelta(days=OBSERVATION_MAX_AGE_DAYS)
+    decided: set[SymptomKind] = set()
     found = []
-    for kind, observations in by_kind.items():
-        latest = latest_observation(observations)
-        recorded = observation_date(latest)
-        if recorded is not None and recorded >= oldest and observation_states_presence(latest):
-            found.append(Symptom(kind, source(latest, recorded), site_of(latest.bodySite)))
+    for observation in observations_newest_first(chart, SYMPTOM):
+        recorded = observation_date(observation)
+        if recorded is None or recorded < oldest:
+            break  # the latest of each symptom not yet seen is too old to show it
+        for kind in SYMPTOM.all(codes(observation.code)):
+            if kind not in decided:
+                decided.add(kind)
+                if observation_states_presence(observation):
+                    found.append(Symptom(kind, source(observation, recorded), site_of(observation.bodySite)))
     return found

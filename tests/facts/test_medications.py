@@ -227,3 +227,19 @@ def test_requests_of_other_drugs_by_reference_are_not_validated() -> None:
     request["medicationReference"] = {"reference": "Medication/med-2"}
     request["authoredOn"] = "not a date"
     assert read(medication, request).data_quality == ()
+
+
+def test_ended_systemic_therapy_is_not_read() -> None:
+    """Chemotherapy cycles of years past: their status already says they are no fact, so their other
+    elements are never validated."""
+    ended = medication_request("carboplatin", status="completed", authored="last spring")
+    facts = read(ended)
+    assert facts.systemic_therapies == ()
+    assert facts.data_quality == ()
+
+
+def test_ended_corticosteroid_is_still_read() -> None:
+    ended = medication_request("dexamethasone", status="completed", authored="last spring")
+    facts = read(ended)
+    assert facts.corticosteroids == ()
+    assert [note.reference for note in facts.data_quality] == [reference(ended)]

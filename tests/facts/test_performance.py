@@ -140,3 +140,28 @@ def test_out_of_range_is_a_data_quality_note(found: dict) -> None:
     facts = read(found)
     assert facts.performance_status is None
     assert [note.reference for note in facts.data_quality] == [reference(found)]
+
+
+def test_newest_reading_that_cannot_be_read_is_reported_and_the_one_before_counts() -> None:
+    unreadable = ecog(2, effective=days_ago(1))
+    unreadable["valueInteger"] = "two"
+    facts = read(ecog(1, effective=days_ago(10)), unreadable)
+    assert facts.performance_status.ecog == 1
+    assert [note.reference for note in facts.data_quality] == [reference(unreadable)]
+
+
+def test_readings_older_than_the_one_that_decides_are_not_read() -> None:
+    """Years of performance status: the newest readable one decides, the others are never validated
+    (an unreadable reading from last year is not reported)."""
+    last_year = ecog(1, effective=days_ago(400))
+    last_year["valueInteger"] = "one"
+    facts = read(last_year, *(ecog(2, effective=days_ago(d)) for d in range(200, 20, -30)),
+                 ecog(3, effective=days_ago(5)))
+    assert facts.performance_status.ecog == 3
+    assert facts.data_quality == ()
+
+
+def test_same_day_readings_are_all_read_ecog_wins() -> None:
+    facts = read(karnofsky(50, effective=days_ago(3)), ecog(1, effective=days_ago(3)),
+                 karnofsky(90, effective=days_ago(3)))
+    assert (facts.performance_status.ecog, facts.performance_status.karnofsky) == (1, None)

@@ -183,3 +183,27 @@ def test_svc_syndrome_ignored(ignored: dict) -> None:
 
 def test_old_svc_observation_is_ignored() -> None:
     assert read(observation((SNOMED, "63363004"), effective=days_ago(120))).svc_syndrome is None
+
+
+def test_resolved_symptom_condition_is_not_read() -> None:
+    """A resolved problem is not a current symptom: its other elements are never validated."""
+    resolved = condition(SNOMED, "22253000", status="resolved", onsetDateTime="not a date")
+    facts = read(resolved)
+    assert facts.symptoms == ()
+    assert facts.data_quality == ()
+
+
+def test_condition_whose_status_cannot_be_read_is_reported() -> None:
+    unreadable = condition(SNOMED, "22253000")
+    unreadable["clinicalStatus"] = {"coding": {"code": "active"}}
+    facts = read(unreadable)
+    assert facts.symptoms == ()
+    assert [note.reference for note in facts.data_quality] == [reference(unreadable)]
+
+
+def test_symptom_observations_older_than_90_days_are_not_read() -> None:
+    old = observation((SNOMED, "22253000"), effective=days_ago(91), valueBoolean="yes")
+    recent = observation((SNOMED, "49727002"), effective=days_ago(3))
+    facts = read(old, recent)
+    assert [symptom.kind for symptom in facts.symptoms] == [SymptomKind.COUGH]
+    assert facts.data_quality == ()
