@@ -18,8 +18,11 @@ _PATIENT_ELEMENT = {"BodyStructure": "patient"}
 _UNLINKED_TYPES = frozenset({"Medication"})
 """Types that never name a patient (a Medication is shared by the requests that use it)."""
 
-_Candidate = tuple[Mapping[str, Any], tuple[Key, ...], bool]
-"""A resource, the keys of its coded elements, and whether those elements are well formed."""
+_Candidate = tuple[int, Mapping[str, Any], bool]
+"""A resource's position in the request, the resource, and whether its coded elements are well formed."""
+_CandidateGroups = dict[tuple[Key, ...], list[_Candidate]]
+"""Candidates by the keys of their coded elements: a history repeats its codes, so a value set is looked
+up once per group rather than once per resource."""
 
 
 class Chart:
@@ -32,7 +35,7 @@ class Chart:
         self._by_reference: dict[str, Mapping[str, Any]] = {}
         self._validated: dict[int, FHIRAbstractModel | None] = {}
         self._keys: dict[tuple[int, tuple[str, ...]], tuple[Key, ...]] = {}
-        self._candidate_lists: dict[tuple[str, tuple[str, ...]], list[_Candidate]] = {}
+        self._candidate_groups: dict[tuple[str, tuple[str, ...]], _CandidateGroups] = {}
         self._matched: dict[tuple[CodeMap[Any], tuple[Key, ...]], bool] = {}
         self.notes: list[DataQualityNote] = []
         for resource in resources:
@@ -40,7 +43,7 @@ class Chart:
 
     def _add(self, resource: Mapping[str, Any]) -> bool:
         """Index a resource of this patient of a type the facts read; False when it is not."""
-        if not isinstance(resource, Mapping):
+        if not isinstance(resource, dict):
             return False
         resource_type = resource.get("resourceType")
         if not isinstance(resource_type, str) or resource_type not in MODELS:
@@ -57,7 +60,7 @@ class Chart:
         if resource_type in _UNLINKED_TYPES:
             return True
         subject = resource.get(_PATIENT_ELEMENT.get(resource_type, "subject"))
-        reference = normalise_reference(subject.get("reference")) if isinstance(subject, Mapping) else None
+        reference = normalise_reference(subject.get("reference")) if isinstance(subject, dict) else None
         return reference is None or reference == self._patient
 
     def model(self, resource: Mapping[str, Any]) -> Any | None:
@@ -84,29 +87,32 @@ class Chart:
         Nothing is validated but the resources whose codes cannot be read, so that they are reported.
         """
         elements = elements or ("code",)
-        found = []
-        for resource, keys, well_formed in self._candidates(resource_type, elements):
+        found: list[_Candidate] = []
+        for keys, candidates in self._candidates(resource_type, elements).items():
             if self.matches(value_set, keys):
-                found.append(resource)
-            elif not well_formed:
-                self.model(resource)  # reported once, as unreadable
-        return found
+                found.extend(candidates)
+            else:
+                for _, resource, well_formed in candidates:
+                    if not well_formed:
+                        self.model(resource)  # reported once, as unreadable
+        found.sort(key=lambda candidate: candidate[0])
+        return [resource for _, resource, _ in found]
 
-    def _candidates(self, resource_type: str, elements: tuple[str, ...]) -> list[_Candidate]:
-        """The resources coded with anything the facts read, with their keys, found in one pass per type."""
+    def _candidates(self, resource_type: str, elements: tuple[str, ...]) -> _CandidateGroups:
+        """The resources coded with anything the facts read, by their keys, found in one pass per type."""
         cache_key = (resource_type, elements)
-        candidates = self._candidate_lists.get(cache_key)
-        if candidates is None:
+        groups = self._candidate_groups.get(cache_key)
+        if groups is None:
             readable = READ_CODES.get(resource_type)
-            candidates = []
-            for resource in self._by_type.get(resource_type, ()):
+            groups = {}
+            for position, resource in enumerate(self._by_type.get(resource_type, ())):
                 keys = self.raw_keys(resource, elements)
                 well_formed = all(raw_well_formed(resource.get(element)) for element in elements)
                 # A resource whose codes cannot be read is validated too, so that it is reported.
                 if readable is None or self.matches(readable, keys) or not well_formed:
-                    candidates.append((resource, keys, well_formed))
-            self._candidate_lists[cache_key] = candidates
-        return candidates
+                    groups.setdefault(keys, []).append((position, resource, well_formed))
+            self._candidate_groups[cache_key] = groups
+        return groups
 
     def matches(self, value_set: CodeMap[Any], keys: tuple[Key, ...]) -> bool:
         """`value_set.matches(keys)`, looked up once per value set and codes: a history repeats its codes."""

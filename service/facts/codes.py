@@ -7,7 +7,7 @@ ATC) are matched by prefix on a normalised code; every other system by exact cod
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
 SNOMED = "http://snomed.info/sct"
@@ -97,13 +97,18 @@ def model_keys(concepts: Any) -> tuple[Key, ...]:
 
 
 def raw_keys(concepts: Any) -> Iterator[Key]:
-    """Keys of a CodeableConcept (or list) in raw JSON, tolerating any malformation."""
+    """Keys of a CodeableConcept (or list) in raw JSON, tolerating any malformation.
+
+    Here and wherever resources are read before validation, a JSON object is a `dict` (as JSON parsers
+    return it): checking for `Mapping` instead goes through the abc machinery, in loops that run for
+    every resource of a patient's history.
+    """
     for concept in concepts if isinstance(concepts, list) else (concepts,):
-        codings = concept.get("coding") if isinstance(concept, Mapping) else None
+        codings = concept.get("coding") if isinstance(concept, dict) else None
         if not isinstance(codings, list):
             continue
         for coding in codings:
-            if isinstance(coding, Mapping):
+            if isinstance(coding, dict):
                 system, code = coding.get("system"), coding.get("code")
                 if isinstance(system, str) and isinstance(code, str):
                     yield from keys_of(system, code)
@@ -114,7 +119,7 @@ def raw_well_formed(concepts: Any) -> bool:
     if concepts is None:
         return True
     for concept in concepts if isinstance(concepts, list) else (concepts,):
-        if not isinstance(concept, Mapping):
+        if not isinstance(concept, dict):
             return False
         codings = concept.get("coding", [])
         if not isinstance(codings, list) or not all(_coding_well_formed(coding) for coding in codings):
@@ -123,7 +128,7 @@ def raw_well_formed(concepts: Any) -> bool:
 
 
 def _coding_well_formed(coding: Any) -> bool:
-    return isinstance(coding, Mapping) and all(isinstance(coding.get(f, ""), str) for f in ("system", "code"))
+    return isinstance(coding, dict) and all(isinstance(coding.get(f, ""), str) for f in ("system", "code"))
 
 
 class CodeMap(Generic[T]):

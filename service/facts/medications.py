@@ -100,7 +100,7 @@ def _may_match(chart: Chart, raw: Mapping[str, Any]) -> bool:
         return False
     keys = chart.raw_keys(raw, ("medicationCodeableConcept",))
     medication_reference = raw.get("medicationReference")
-    if not keys and isinstance(medication_reference, Mapping):
+    if not keys and isinstance(medication_reference, dict):
         medication = _raw_medication(chart, raw, medication_reference.get("reference"))
         keys = chart.raw_keys(medication, ("code",)) if medication is not None else ()
     if chart.matches(CORTICOSTEROID, keys):
@@ -115,7 +115,7 @@ def _raw_medication(chart: Chart, raw: Mapping[str, Any], reference: object) -> 
         return None
     if reference.startswith("#"):
         contained = raw.get("contained")
-        return next((c for c in contained if isinstance(c, Mapping) and c.get("id") == reference[1:]), None) \
+        return next((c for c in contained if isinstance(c, dict) and c.get("id") == reference[1:]), None) \
             if isinstance(contained, list) else None
     return chart.raw(reference, "Medication")
 
@@ -171,7 +171,7 @@ def _draft_requests(chart: Chart,
                     drafts: Iterable[Mapping[str, Any]]) -> Iterable[tuple[Any, tuple[Key, ...], _Use]]:
     """MedicationRequests among the hook's draft orders: planned, whatever their status says."""
     for draft in drafts:
-        if isinstance(draft, Mapping) and draft.get("resourceType") == "MedicationRequest" \
+        if isinstance(draft, dict) and draft.get("resourceType") == "MedicationRequest" \
                 and chart.belongs_to_patient(draft) and _may_match(chart, draft):
             request = chart.model(draft)
             keys = _medication_keys(chart, request) if request is not None else ()

@@ -30,7 +30,7 @@ def _radiotherapy_drafts(chart: Chart, drafts: Iterable[Mapping[str, Any]]) -> l
     """Validated draft ServiceRequests of this patient, with the resource as received."""
     found = []
     for draft in drafts:
-        if isinstance(draft, Mapping) and draft.get("resourceType") == "ServiceRequest" \
+        if isinstance(draft, dict) and draft.get("resourceType") == "ServiceRequest" \
                 and chart.belongs_to_patient(draft) and RT_COURSE.matches(chart.raw_keys(draft, _CODED)):
             model = chart.model(draft)
             if model is not None:

@@ -66,11 +66,11 @@ def _first_code_in_json(concept: object) -> str | None:
     """`first_code` of a CodeableConcept as JSON."""
     if concept is None:
         return None
-    coding = concept.get("coding") if isinstance(concept, Mapping) else ()
+    coding = concept.get("coding") if isinstance(concept, dict) else ()
     if not isinstance(coding, list):
         raise _Unreadable
     for item in coding:
-        code = item.get("code") if isinstance(item, Mapping) else 0
+        code = item.get("code") if isinstance(item, dict) else 0
         if not isinstance(code, str | None):
             raise _Unreadable
         if code:
