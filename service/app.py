@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service.api.admission import Admission
 from service.api.docs import request_schemas
 from service.api.evaluation import Runtime
 from service.api.heap import ready_to_serve
@@ -27,6 +28,7 @@ from service.http_hygiene import BodySizeLimit, SecurityHeaders
 from service.observability.endpoint import metrics_router
 from service.observability.middleware import ObserveRequests
 from service.settings import Settings, get_settings
+from service.storage.card_log import CardLog
 from service.storage.store import Store
 from service.viewer import install_viewer
 from service.wire.errors import CdsError, field_path
@@ -105,19 +107,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             store.create_schema()
         else:
             store.check_schema()
+        card_log = CardLog(store)
         app.state.verifier = open_verifier(settings, store.engine)
         async with httpx.AsyncClient(timeout=settings.fhir_timeout_s, follow_redirects=False) as http:
             fhir = FhirClient(http, page_cap=settings.fhir_page_cap,
                               max_bytes_per_request=settings.fhir_max_bytes)
-            app.state.runtime = Runtime(settings=settings, fhir=fhir, store=store)
+            app.state.runtime = Runtime(settings=settings, fhir=fhir, store=store, card_log=card_log)
             with ready_to_serve():
                 yield
         app.state.verifier.close()
+        card_log.close()  # the cards of the last answers are written before the process exits
         store.dispose()
 
     app = FastAPI(title=TITLE, description=DESCRIPTION, version=version("palliative-rt-cds"),
                   lifespan=lifespan, default_response_class=JsonResponse)
     app.state.settings = settings
+    app.state.admission = Admission.from_settings(settings)
     app.include_router(cds_router)
     app.include_router(health_router)
     app.include_router(metrics_router)

@@ -7,6 +7,7 @@ CORS preflights).
 from __future__ import annotations
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.wire.errors import CdsError
@@ -49,51 +50,44 @@ class SecurityHeaders:
 
 class BodySizeLimit:
     """Answers 413 to a body larger than `max_bytes` before anything parses it: at once when the declared
-    Content-Length is too large, else (chunked bodies) as soon as the bytes read exceed the limit."""
+    Content-Length is too large, else (chunked bodies) as soon as the bytes read exceed the limit.
+
+    A chunked body is counted as the app reads it, never read ahead: a hook call waiting for its turn
+    (service.api.admission) leaves its body unread whatever its framing.
+    """
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.refusal = f"body: larger than {max_bytes} bytes"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length")
-        if declared is not None:
+        if declared is None:
+            await self.app(scope, self._counted(receive), send)
+        elif declared.isdigit() and int(declared) > self.max_bytes:
+            answer = error_response(CdsError(413, [self.refusal]))
+            await answer(scope, receive, send)
+        else:
             # The server delivers no more than the declared length.
-            if declared.isdigit() and int(declared) > self.max_bytes:
-                await self._too_large(scope, receive, send)
-            else:
-                await self.app(scope, receive, send)
-            return
-        body = bytearray()
-        more_body = True
-        while more_body:
+            await self.app(scope, receive, send)
+
+    def _counted(self, receive: Receive) -> Receive:
+        """`receive` that fails the read with 413 once more than `max_bytes` have arrived. Raised as an
+        HTTPException, it is answered as an OperationOutcome by the app's handler even when a body is read
+        by FastAPI, which turns any other exception into a 400."""
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
             message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away
-            body += message.get("body", b"")
-            if len(body) > self.max_bytes:
-                await self._too_large(scope, receive, send)
-                return
-            more_body = message.get("more_body", False)
-        await self.app(scope, _replay(bytes(body), receive), send)
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise HTTPException(413, self.refusal)
+            return message
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        answer = error_response(CdsError(413, [f"body: larger than {self.max_bytes} bytes"]))
-        await answer(scope, receive, send)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A receive channel that hands over the already read body once, then listens to the client again."""
-    delivered = False
-
-    async def replayed() -> Message:
-        nonlocal delivered
-        if delivered:
-            return await receive()
-        delivered = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return replayed
+        return counted

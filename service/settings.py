@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Comma-separated origins allowed to call from a browser; empty allows none."""
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    max_concurrent_evaluations: int = Field(default=2, ge=1)
+    """Hook calls each worker reads and answers at once; the others wait, their bodies unread. Evaluation
+    runs one call at a time, so 2 lets one call's body arrive while another is evaluated; more only help
+    calls waiting for the FHIR server (see README, "Settings")."""
+    evaluation_queue_timeout_s: float = Field(default=5.0, gt=0)
+    """A hook call waits at most this long for its turn, else it is answered 503 with Retry-After."""
+    body_read_timeout_s: float = Field(default=10.0, gt=0)
+    """Once its turn has come, a hook call's body must arrive within this long, else it is answered 408."""
     fixed_today: date | None = None
     """Evaluation date for tests and samples only; otherwise today's date in Europe/Copenhagen."""
     viewer_enabled: bool = False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -18,9 +20,16 @@ FEEDBACK_URL = "/cds-services/palliative-rt-patient-view/feedback"
 
 
 @pytest.fixture
-def database(settings):
+def database(settings, client):
+    """database(): a session on the app's database, once the cards of the answers given so far are written
+    (the service writes them after answering)."""
     engine = create_engine(settings.database_url)
-    yield lambda: Session(engine)
+
+    def session() -> Session:
+        assert client.app.state.runtime.card_log.flush()
+        return Session(engine)
+
+    yield session
     engine.dispose()
 
 
@@ -47,6 +56,47 @@ def test_every_issued_card_is_recorded_with_rule_suggestions_and_hook_instance(i
         assert row.service_id == "palliative-rt-patient-view"
         assert row.hook_instance == issued["hookInstance"]
         assert row.suggestion_uuids == [s["uuid"] for s in card.get("suggestions", [])]
+
+
+def test_cards_of_concurrent_hook_calls_are_each_recorded_once(cds, database) -> None:
+    requests = [hook_request("patient-view", MSCC_STORY) for _ in range(16)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda request: cds("patient-view", request), requests))
+    with database() as session:
+        rows = session.execute(select(IssuedCard.card_uuid, IssuedCard.hook_instance)).all()
+    issued = [(card["uuid"], request["hookInstance"])
+              for request, answer in zip(requests, answers, strict=True) for card in answer["cards"]]
+    assert len(issued) >= 2 * len(requests)
+    assert sorted(tuple(row) for row in rows) == sorted(issued)
+
+
+def test_feedback_sent_before_its_card_is_written_still_finds_the_rule_of_its_card(
+        client, cds, database, monkeypatch) -> None:
+    """The EHR may send feedback as soon as it shows the card; here it arrives while the card's record is
+    still waiting to be written."""
+    runtime = client.app.state.runtime
+    feedback_arrived = threading.Event()
+    write_cards, flush = runtime.store.record_cards, runtime.card_log.flush
+
+    def written_once_feedback_arrived(answers) -> None:
+        assert feedback_arrived.wait(timeout=60)
+        write_cards(answers)
+
+    def flush_when_feedback_arrives(*args) -> bool:
+        feedback_arrived.set()
+        return flush(*args)
+
+    monkeypatch.setattr(runtime.store, "record_cards", written_once_feedback_arrived)
+    monkeypatch.setattr(runtime.card_log, "flush", flush_when_feedback_arrives)
+    try:
+        card = cds("patient-view", hook_request("patient-view", MSCC_STORY))["cards"][0]
+        response = client.post(FEEDBACK_URL, json={"feedback": [{
+            "card": card["uuid"], "outcome": "overridden", "outcomeTimestamp": "2026-11-27T10:00:00Z"}]})
+    finally:
+        feedback_arrived.set()
+    assert response.status_code == 200
+    with database() as session:
+        assert session.scalars(select(Feedback)).one().rule_id == card["source"]["topic"]["code"]
 
 
 def test_accepted_feedback_is_stored_with_the_rule_of_its_card(client, issued, database) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from anyio import CapacityLimiter, to_thread
+from anyio import to_thread
 
 from service.api.services import PREFETCH, REQUIRED_PREFETCH, CdsService
 from service.cards.notices import data_quality_notice, data_unavailable_notice
@@ -13,6 +13,7 @@ from service.facts.build import build_patient_facts
 from service.guideline.engine import evaluate
 from service.observability.record import RequestRecord
 from service.settings import Settings
+from service.storage.card_log import CardLog
 from service.storage.store import CardRecord, Store
 from service.wire.fhir_client import FhirClient, bundle_resources
 from service.wire.models import (
@@ -28,14 +29,13 @@ from service.wire.requests import parse_hook_request
 
 @dataclass(frozen=True, slots=True)
 class Runtime:
-    """What every request shares: settings, the FHIR connection pool, the database."""
+    """What every request shares: settings, the FHIR connection pool, the database and the issued cards on
+    their way to it."""
 
     settings: Settings
     fhir: FhirClient
     store: Store
-    card_writer: CapacityLimiter = field(default_factory=lambda: CapacityLimiter(1))
-    """One thread records issued cards at a time. Concurrent writers would only queue inside the database,
-    and SQLite's lock waits back off in sleeps of up to 100 ms: under load some answers waited seconds."""
+    card_log: CardLog
 
 
 def _cards(service: CdsService, context: PatientViewContext, prefetched: Prefetched, language: str,
@@ -64,15 +64,23 @@ def _topic_code(card: Card) -> str:
     return card.source.topic.code
 
 
-def _record(store: Store, service: CdsService, hook_instance: str, response: CdsResponse) -> None:
-    store.record_cards(service.id, hook_instance, [
+async def _record(card_log: CardLog, service: CdsService, hook_instance: str, response: CdsResponse) -> None:
+    """Hand the answer's cards to the card log, whose thread writes them: the answer does not wait for the
+    database."""
+    if not response.cards:
+        return
+    cards = [
         CardRecord(
             card_uuid=card.uuid,
             rule_id=_topic_code(card),
             suggestion_uuids=tuple(suggestion.uuid for suggestion in card.suggestions or ()),
         )
         for card in response.cards
-    ])
+    ]
+    if not card_log.try_submit(service.id, hook_instance, cards):
+        # The database is far behind: wait for room on a thread, so that the event loop goes on answering
+        # probes and other requests meanwhile.
+        await to_thread.run_sync(card_log.submit, service.id, hook_instance, cards)
 
 
 async def _evaluate(service: CdsService, body: bytes, *, language: str, runtime: Runtime,
@@ -92,11 +100,10 @@ async def _evaluate(service: CdsService, body: bytes, *, language: str, runtime:
 async def answer_hook(service: CdsService, body: bytes, *, language: str, runtime: Runtime,
                       record: RequestRecord | None = None) -> CdsResponse:
     """The service's answer to one request; `record` (the HTTP request's) learns what was answered."""
-    # The parsed request, its resources and facts are released before the wait for the database.
+    # The parsed request, its resources and facts are released before any wait for the card log's room.
     hook_instance, response, unavailable = await _evaluate(service, body, language=language, runtime=runtime,
                                                            record=record)
-    await to_thread.run_sync(_record, runtime.store, service, hook_instance, response,
-                             limiter=runtime.card_writer)
+    await _record(runtime.card_log, service, hook_instance, response)
     if record is not None:
         record.answered([(_topic_code(card), card.indicator) for card in response.cards], unavailable)
     return response

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from starlette.concurrency import run_in_threadpool
 
+from service.api.admission import ADMISSION_ERRORS, admission
 from service.api.docs import CALL_ERRORS, request_body
 from service.api.evaluation import Runtime, answer_hook
 from service.api.services import SERVICE_BY_ID, CdsService, discovery
@@ -47,7 +48,7 @@ async def list_services() -> JsonResponse:
 @cds_router.post(
     "/cds-services/{service_id}",
     summary="Call a CDS service: the guideline's cards for this patient and hook",
-    responses={200: {"model": CdsResponse, "description": "Cards (possibly none)."}},
+    responses={200: {"model": CdsResponse, "description": "Cards (possibly none)."}, **ADMISSION_ERRORS},
     response_model=None,
     openapi_extra=request_body(HookRequest, "CDS Hooks 2.0 request; `context` per hook "
                                             "(PatientViewContext, OrderSelectContext, OrderSignContext)."),
@@ -59,9 +60,12 @@ async def call_service(service_id: ServiceId, request: Request) -> JsonResponse:
     runtime = _runtime(request)
     language = negotiate_language(request.headers.get("accept-language"), LANGUAGES,
                                   runtime.settings.language)
-    # The body size limit is enforced by middleware (service.http_hygiene) before this point.
-    response = await answer_hook(service, await request.body(), language=language, runtime=runtime,
-                                 record=record)
+    # A call reads its body only once admitted; middleware (service.http_hygiene) limits its size as it
+    # is read.
+    calls = admission(request)
+    async with calls.turn():
+        response = await answer_hook(service, await calls.body(request), language=language, runtime=runtime,
+                                     record=record)
     return JsonResponse(response, headers={"Content-Language": language})
 
 
@@ -79,6 +83,9 @@ async def give_feedback(service_id: ServiceId, request: Request) -> JsonResponse
     record = request_record(request)
     record.serving(service.id, service.hook.value)
     feedback = parse_feedback(await request.body())
+    # Feedback can follow its card within milliseconds: the cards this worker issued before are written
+    # first, so that each report finds the rule of its card.
+    await run_in_threadpool(runtime.card_log.flush)
     stored = await run_in_threadpool(runtime.store.store_feedback, service.id, feedback.feedback)
     record.feedback(len(feedback.feedback), stored)
     return JsonResponse({})

@@ -18,6 +18,7 @@ from service.api.evaluation import Runtime, answer_hook
 from service.api.services import SERVICE_BY_ID, SERVICE_ID_BY_HOOK
 from service.commands.inputs import InputError
 from service.settings import Settings
+from service.storage.card_log import CardLog
 from service.storage.store import Store
 from service.wire.errors import CdsError
 from service.wire.fhir_client import FhirClient
@@ -29,11 +30,13 @@ async def in_process_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     with tempfile.TemporaryDirectory(prefix="palliative-rt-cds-") as directory:
         store = Store(f"sqlite:///{Path(directory) / 'issued-cards.db'}")
         store.create_schema()
+        card_log = CardLog(store)
         try:
             async with httpx.AsyncClient(timeout=settings.fhir_timeout_s, follow_redirects=False) as http:
                 yield Runtime(settings=settings, fhir=FhirClient(http, page_cap=settings.fhir_page_cap),
-                              store=store)
+                              store=store, card_log=card_log)
         finally:
+            card_log.close()
             store.dispose()
 
 

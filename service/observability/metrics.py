@@ -48,6 +48,9 @@ FEEDBACK = Counter(
     "prt_cds_feedback", "Feedback reports stored (a repeated report counts once), by CDS service, rule id "
     "of the card (`unknown` for cards this service has no record of) and outcome.",
     ["service", "rule_id", "outcome"], registry=REGISTRY)
+CARDS_NOT_RECORDED = Counter(
+    "prt_cds_cards_not_recorded", "Issued cards whose record the database failed to write (their batch was "
+    "lost): feedback on them is stored without rule id.", registry=REGISTRY)
 FHIR_FETCH_SECONDS = Histogram(
     "prt_cds_fhir_fetch_duration_seconds", "FHIR fallback reads of one prefetch key (every page), by "
     "prefetch key and result (`ok` or the failure reason).",

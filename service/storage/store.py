@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, literal, select
+from sqlalchemy import Engine, create_engine, event, insert, literal, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
@@ -23,6 +23,17 @@ class CardRecord:
     card_uuid: str
     rule_id: str
     suggestion_uuids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCards:
+    """The cards of one hook answer."""
+
+    service_id: str
+    hook_instance: str
+    issued_at: datetime
+    """When the hook was answered."""
+    cards: tuple[CardRecord, ...]
 
 
 def _utc(moment: datetime) -> datetime:
@@ -96,15 +107,18 @@ class Store:
             return False
         return True
 
-    def record_cards(self, service_id: str, hook_instance: str, cards: Sequence[CardRecord]) -> None:
-        issued_at = datetime.now(UTC)
-        with self._sessions.begin() as session:
-            session.add_all(
-                IssuedCard(card_uuid=card.card_uuid, service_id=service_id, rule_id=card.rule_id,
-                           hook_instance=hook_instance, suggestion_uuids=list(card.suggestion_uuids),
-                           issued_at=issued_at)
-                for card in cards
-            )
+    def record_cards(self, answers: Sequence[IssuedCards]) -> None:
+        """Record the cards of any number of hook answers in one transaction (one multi-row insert)."""
+        rows = [
+            {"card_uuid": card.card_uuid, "service_id": answer.service_id, "rule_id": card.rule_id,
+             "hook_instance": answer.hook_instance, "suggestion_uuids": list(card.suggestion_uuids),
+             "issued_at": answer.issued_at}
+            for answer in answers for card in answer.cards
+        ]
+        if not rows:
+            return
+        with self.engine.begin() as connection:
+            connection.execute(insert(IssuedCard.__table__), rows)
 
     def store_feedback(self, service_id: str, items: Sequence[FeedbackItem]) -> list[tuple[str | None, str]]:
         """Store each report once; returns (rule id of the card, outcome) of each report that was new."""

@@ -11,8 +11,8 @@ from pydantic_core import ErrorDetails
 from service.wire.models import OperationOutcome, OperationOutcomeIssue
 
 # FHIR issue-type codes (http://hl7.org/fhir/R4/valueset-issue-type.html) per HTTP status.
-_ISSUE_CODE = {400: "invalid", 404: "not-found", 405: "not-supported", 412: "incomplete", 413: "too-long",
-               500: "exception", 503: "transient"}
+_ISSUE_CODE = {400: "invalid", 404: "not-found", 405: "not-supported", 408: "timeout", 412: "incomplete",
+               413: "too-long", 500: "exception", 503: "transient"}
 
 
 class CdsError(Exception):
