@@ -118,6 +118,19 @@ def test_cards_of_many_concurrent_hook_calls_are_each_stored_once_with_their_ans
     assert all(before <= in_utc(row.issued_at) <= after for row in rows)
 
 
+def test_answers_given_close_together_are_written_in_one_transaction(gated: GatedStore) -> None:
+    """The writer lets answers gather for a moment instead of committing each one on its own."""
+    gated.opened.set()
+    card_log = CardLog(gated)
+    try:
+        for number in range(5):
+            card_log.submit(SERVICE, f"answer-{number}", cards())
+        assert card_log.flush()
+        assert gated.batches == [[f"answer-{number}" for number in range(5)]]
+    finally:
+        card_log.close()
+
+
 def test_answers_handed_over_during_a_write_are_written_together_in_the_next(
         gated: GatedStore, held: CardLog) -> None:
     for number in range(5):
