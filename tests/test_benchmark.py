@@ -15,7 +15,9 @@ import httpx
 import orjson
 import pytest
 import uvicorn
+from fastapi.testclient import TestClient
 
+from bench import baselines
 from bench.fhir_stub import BASE_PATH, FhirStub
 from bench.report import Results, render_table
 from bench.workload import (
@@ -151,3 +153,18 @@ def test_report_flags_a_quadratic_cost_and_errors() -> None:
     assert met["errors, every workload"] is False
     assert met["growth: slope 200->2,000 / slope 20->200"] is False
     assert met["typical: p99 ms at 16 connections"] is False
+
+
+@pytest.mark.parametrize("baseline", ["raw_app", "dict_app", "parse_app"])
+def test_each_baseline_answers_the_service_path_with_no_cards(baseline: str) -> None:
+    with TestClient(getattr(baselines, baseline)) as client:
+        response = client.post(SERVICE_PATH, content=orjson.dumps(order_sign_request(SIZES["small"])),
+                               headers={"Content-Type": "application/json"})
+    assert (response.status_code, response.json()) == (200, {"cards": []})
+
+
+def test_the_parse_baseline_really_parses_the_body() -> None:
+    with TestClient(baselines.parse_app, raise_server_exceptions=False) as client:
+        response = client.post(SERVICE_PATH, content=b"{not json",
+                               headers={"Content-Type": "application/json"})
+    assert response.status_code == 500
