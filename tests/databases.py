@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import create_engine
@@ -66,3 +67,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         store.dispose()
         return url
     return f"sqlite:///{tmp_path / 'cds.db'}"
+
+
+StoreType = TypeVar("StoreType", bound=Store)
+
+
+def migrated(store: StoreType) -> Iterator[StoreType]:
+    """`store` with the current schema, disposed of after the test."""
+    store.create_schema()
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """A store on this test's database, migrated."""
+    yield from migrated(Store(database_url))

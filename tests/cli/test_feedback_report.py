@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -44,14 +43,6 @@ def overridden(card: str, at: datetime, reason: str | None = None,
     if comment:
         override["userComment"] = comment
     return FeedbackItem(card=card, outcome="overridden", overrideReason=override or None, outcomeTimestamp=at)
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    store = Store(database_url)
-    store.create_schema()
-    yield store
-    store.dispose()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from service.observability.metrics import REGISTRY
 from service.storage.card_log import CardLog, CardLogClosed
 from service.storage.store import CardRecord, IssuedCards, Store
 from service.storage.tables import IssuedCard
-from tests.databases import ON_EVERY_DATABASE
+from tests.databases import ON_EVERY_DATABASE, migrated
 
 pytestmark = ON_EVERY_DATABASE
 SERVICE = "palliative-rt-order-sign"
@@ -62,14 +62,6 @@ def not_recorded() -> float:
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    store = Store(database_url)
-    store.create_schema()
-    yield store
-    store.dispose()
-
-
-@pytest.fixture
 def card_log(store: Store) -> Iterator[CardLog]:
     card_log = CardLog(store)
     yield card_log
@@ -78,10 +70,7 @@ def card_log(store: Store) -> Iterator[CardLog]:
 
 @pytest.fixture
 def gated(database_url: str) -> Iterator[GatedStore]:
-    store = GatedStore(database_url)
-    store.create_schema()
-    yield store
-    store.dispose()
+    yield from migrated(GatedStore(database_url))
 
 
 def gated_log(gated: GatedStore, **options: int) -> CardLog:

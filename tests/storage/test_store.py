@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -24,14 +22,6 @@ MORNING = datetime(2026, 11, 27, 9, 15, tzinfo=UTC)
 def report(card: str, minutes: int = 0) -> FeedbackItem:
     return FeedbackItem(card=card, outcome="overridden",
                         outcomeTimestamp=MORNING + timedelta(minutes=minutes))
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    store = Store(database_url)
-    store.create_schema()
-    yield store
-    store.dispose()
 
 
 def stored_reports(store: Store) -> int:
