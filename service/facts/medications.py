@@ -84,30 +84,40 @@ def _use(resource: Any, today: date, recent_days: int) -> _Use | None:
 def _matching(chart: Chart) -> Iterable[tuple[Any, tuple[Key, ...]]]:
     for resource_type in _MEDICATION_TYPES:
         for raw in chart.of_type(resource_type):
-            model = chart.model(raw) if _may_match(chart, raw) else None
+            model = chart.model(raw) if _may_be_fact(chart, raw) else None
             if model is not None:
                 keys = _medication_keys(chart, model)
                 if keys:
                     yield model, keys
 
 
-def _may_match(chart: Chart, raw: Mapping[str, Any]) -> bool:
-    """Coded with a known drug, itself or in the Medication it refers to, in a status where it can be a
-    fact (read before validation: a history holds many ended treatments, and only their status says so)."""
+def _may_be_fact(chart: Chart, raw: Mapping[str, Any]) -> bool:
+    """A recorded medication resource coded with a known drug, in a status where it can be a fact (read
+    before validation: a history holds many ended treatments, and only their status says so)."""
     status = raw.get("status")
-    readable_status = isinstance(status, str)
-    if readable_status and status in _VOID:
+    if not isinstance(status, str):
+        return _may_match(chart, raw)  # validated, so that a malformed status is reported
+    if status in _VOID:
         return False
+    keys = _raw_drug_keys(chart, raw)
+    systemic = status in _SYSTEMIC_STATUSES.get(raw.get("resourceType"), frozenset()) \
+        and chart.matches(THERAPY_CLASS, keys)
+    return systemic or chart.matches(CORTICOSTEROID, keys)
+
+
+def _may_match(chart: Chart, raw: Mapping[str, Any]) -> bool:
+    """Coded with a known drug, itself or in the Medication it refers to (before validation)."""
+    keys = _raw_drug_keys(chart, raw)
+    return chart.matches(THERAPY_CLASS, keys) or chart.matches(CORTICOSTEROID, keys)
+
+
+def _raw_drug_keys(chart: Chart, raw: Mapping[str, Any]) -> tuple[Key, ...]:
     keys = chart.raw_keys(raw, ("medicationCodeableConcept",))
     medication_reference = raw.get("medicationReference")
     if not keys and isinstance(medication_reference, dict):
         medication = _raw_medication(chart, raw, medication_reference.get("reference"))
         keys = chart.raw_keys(medication, ("code",)) if medication is not None else ()
-    if chart.matches(CORTICOSTEROID, keys):
-        return True
-    systemic_statuses = _SYSTEMIC_STATUSES.get(raw.get("resourceType"), frozenset())
-    may_be_in_use = not readable_status or status in systemic_statuses
-    return may_be_in_use and chart.matches(THERAPY_CLASS, keys)
+    return keys
 
 
 def _raw_medication(chart: Chart, raw: Mapping[str, Any], reference: object) -> Mapping[str, Any] | None:

@@ -134,8 +134,10 @@ def test_contained_medication() -> None:
     assert therapy.therapy_class is TherapyClass.IMMUNOTHERAPY
 
 
-def test_draft_order_medication_request_is_planned() -> None:
-    draft = medication_request("pembrolizumab", status="active")
+@pytest.mark.parametrize("status", ["active", "draft", "unknown"])
+def test_draft_order_medication_request_is_planned(status: str) -> None:
+    """What the clinician is ordering now is planned, whatever status the EHR gives the draft."""
+    draft = medication_request("pembrolizumab", status=status)
     (therapy,) = read(orders=(draft,)).systemic_therapies
     assert therapy.planned
     assert therapy.source.reference == reference(draft)
